@@ -1,0 +1,140 @@
+//! Which statements a budget counts: the application's reads and writes, not transaction control
+//! nor the driver's own look-ups.
+//!
+//! | class | what | counted by default |
+//! |---|---|---|
+//! | read | `SELECT`, `WITH … SELECT`, `VALUES`, `SHOW`, `EXPLAIN` | yes |
+//! | write | everything else the application runs (`INSERT`, `UPDATE`, `DELETE`, DDL, `CALL`, `SET LOCAL`, …) | yes |
+//! | transaction | `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE` | no |
+//! | internal | PostgreSQL catalog look-ups sqlx makes (`pg_catalog.*`, `$1::regtype::oid`), the `_sqlx_migrations` table, and connection set-up (`SET` of session settings, `PRAGMA`) | no |
+//!
+//! Internal statements run once per connection (or per new type), so whether a scope sees them
+//! depends on whether the pool happened to open a connection inside it: counting them makes
+//! budgets flake.
+
+use crate::fingerprint::{Dialect, Fingerprint, StatementKind};
+
+/// How a budget treats a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// A read, counted.
+    Read,
+    /// A write, counted.
+    Write,
+    /// Transaction control, not counted by default.
+    Transaction,
+    /// The driver's own look-up or connection set-up, not counted by default.
+    Internal,
+}
+
+impl Class {
+    /// Whether a budget with these settings counts this class.
+    pub fn counted(self, budget: &crate::Budget) -> bool {
+        match self {
+            Class::Read | Class::Write => true,
+            Class::Transaction => budget.counts_transactions(),
+            Class::Internal => budget.counts_internal(),
+        }
+    }
+
+    /// `read`, `write`, `transaction` or `internal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Read => "read",
+            Class::Write => "write",
+            Class::Transaction => "transaction",
+            Class::Internal => "internal",
+        }
+    }
+}
+
+/// The dialect for a statement's database system, `Generic` when unknown.
+pub(crate) fn dialect_of(db_system: Option<&str>) -> Dialect {
+    db_system.map_or(Dialect::Generic, Dialect::from_db_system)
+}
+
+fn first_words(sql: &str) -> (String, String) {
+    let mut words = sql
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty() && !w.starts_with("/*") && !w.starts_with("--"));
+    let first = words.next().unwrap_or_default().to_ascii_uppercase();
+    let second = words.next().unwrap_or_default().to_ascii_uppercase();
+    (first, second)
+}
+
+/// Classifies a fingerprinted statement.
+pub(crate) fn classify(fp: &Fingerprint, sql: &str) -> Class {
+    if fp.kind == StatementKind::Transaction {
+        return Class::Transaction;
+    }
+    let internal_table = fp.tables.iter().any(|t| {
+        t.starts_with("pg_catalog.")
+            || t.starts_with("information_schema.")
+            || t == "_sqlx_migrations"
+            || t.ends_with("._sqlx_migrations")
+    });
+    let lower = fp.normalized.to_ascii_lowercase();
+    if internal_table || lower.contains("::regtype") || lower.contains("_sqlx_migrations") {
+        return Class::Internal;
+    }
+    let (first, second) = first_words(sql);
+    match first.as_str() {
+        "PRAGMA" => return Class::Internal,
+        // Session set-up; `SET LOCAL` (one transaction) is the application's own.
+        "SET" if second != "LOCAL" && second != "TRANSACTION" => return Class::Internal,
+        _ => {}
+    }
+    match fp.kind {
+        StatementKind::Select => Class::Read,
+        StatementKind::Other
+            if matches!(
+                first.as_str(),
+                "SHOW" | "EXPLAIN" | "VALUES" | "TABLE" | "DESCRIBE" | "DESC"
+            ) =>
+        {
+            Class::Read
+        }
+        _ => Class::Write,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::fingerprint;
+
+    fn class(sql: &str) -> Class {
+        classify(&fingerprint(sql, Dialect::Generic), sql)
+    }
+
+    #[test]
+    fn reads_writes_and_the_rest() {
+        assert_eq!(class("SELECT id FROM posts WHERE id = $1"), Class::Read);
+        assert_eq!(class("select 1"), Class::Read);
+        assert_eq!(class("INSERT INTO posts (title) VALUES ($1)"), Class::Write);
+        assert_eq!(class("UPDATE posts SET title = $1"), Class::Write);
+        assert_eq!(class("DELETE FROM posts"), Class::Write);
+        assert_eq!(class("CREATE TABLE t (id INT)"), Class::Write);
+        assert_eq!(class("BEGIN"), Class::Transaction);
+        assert_eq!(class("COMMIT"), Class::Transaction);
+        assert_eq!(class("ROLLBACK TO SAVEPOINT sp1"), Class::Transaction);
+        assert_eq!(class("SAVEPOINT _sqlx_savepoint_1"), Class::Transaction);
+        assert_eq!(class("RELEASE SAVEPOINT sp1"), Class::Transaction);
+        assert_eq!(class("START TRANSACTION"), Class::Transaction);
+    }
+
+    #[test]
+    fn driver_internals() {
+        assert_eq!(class("SELECT $1::regtype::oid"), Class::Internal);
+        assert_eq!(
+            class("SELECT typname, typtype FROM pg_catalog.pg_type WHERE oid = $1"),
+            Class::Internal
+        );
+        assert_eq!(class("SELECT version FROM _sqlx_migrations ORDER BY version"), Class::Internal);
+        assert_eq!(class("PRAGMA foreign_keys = ON"), Class::Internal);
+        assert_eq!(class("SET sql_mode=(SELECT CONCAT(@@sql_mode, ',PIPES_AS_CONCAT'))"), Class::Internal);
+        assert_eq!(class("SET LOCAL statement_timeout = 1000"), Class::Write);
+        assert_eq!(class("SELECT * FROM pg_type_alias"), Class::Read);
+    }
+}

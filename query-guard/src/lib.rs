@@ -1,0 +1,106 @@
+//! # query-guard
+//!
+//! Catch N+1 queries and query-budget overruns in Rust services and their tests, from the
+//! `tracing` events that sqlx (and SeaORM, through sqlx), diesel-tracing and OpenTelemetry-style
+//! instrumentation already emit. What Django's `assertNumQueries`, Rails' Bullet and the JVM's
+//! QuickPerf do, for sqlx, SeaORM and diesel.
+//!
+//! ## How it works
+//!
+//! [`QueryGuardLayer`] is a `tracing_subscriber` layer. A [scope](Scope) is a span: every
+//! statement whose event happens inside it, on any thread, is recorded into it. When the scope
+//! closes, statements are [fingerprinted](fingerprint), classified (reads, writes, transaction
+//! control, driver internals), checked against the scope's [`Budget`], searched for N+1
+//! patterns, and turned into a [`Report`]. The scope's [`Mode`] decides what a broken budget
+//! does: panic (tests), a WARN event (production), or nothing.
+//!
+//! ## In tests
+//!
+//! Nothing to set up: the test entry points install a global subscriber when none is set.
+//!
+//! ```
+//! use query_guard::{assert_max_queries, capture, record, StatementRecord};
+//!
+//! // What a sqlx query would emit; here recorded by hand to keep the example self-contained.
+//! let load = |id: u32| record(StatementRecord::new(format!("SELECT * FROM posts WHERE id = {id}")));
+//!
+//! assert_max_queries!(2, { load(1); load(2); });
+//!
+//! let ((), report) = capture("three posts", || (1..=3).for_each(|id| { load(id); }));
+//! assert_eq!(report.count(), 3);
+//! assert_eq!(report.n_plus_one()[0].count, 3);
+//! println!("{report}");
+//! ```
+//!
+//! With the `macros` feature (default), `#[query_budget(max = 10)]` (or the presets
+//! `#[query_budget(list)]`, at most 10, and `#[query_budget(detail)]`, at most 5) goes on a
+//! handler or a test, above `#[tokio::test]` / `#[sqlx::test]`.
+//!
+//! ## In a service
+//!
+//! Call [`install`] at start-up, or add [`layer()`] to your own subscriber, then put
+//! `#[query_budget(…)]` on handlers: outside tests a broken budget emits a WARN event (target
+//! `query_guard`) carrying the report. `QUERY_GUARD=panic|warn|off` overrides every scope.
+//!
+//! ## Feature flags
+//!
+//! - `macros` (default): `#[query_budget]`.
+//! - `tokio` (default): [`spawn`] and [`spawn_blocking`], which keep spawned work in its scope.
+
+#![deny(missing_docs)]
+
+mod assert;
+pub mod budget;
+mod capture;
+pub mod classify;
+pub mod detect;
+mod enforce;
+pub mod fingerprint;
+mod install;
+pub mod layer;
+pub mod mode;
+mod record;
+pub mod report;
+pub mod scope;
+#[cfg(feature = "tokio")]
+mod spawn;
+pub mod statement;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use budget::{Budget, DEFAULT_N_PLUS_ONE_THRESHOLD};
+pub use capture::{capture, capture_async};
+pub use classify::Class;
+pub use install::{InstallError, install};
+pub use layer::{QueryGuardLayer, layer};
+pub use mode::Mode;
+pub use record::{StatementRecord, record};
+pub use report::{Report, StatementReport};
+pub use scope::{Scope, ScopeBuilder, SetupError};
+#[cfg(feature = "tokio")]
+pub use spawn::{spawn, spawn_blocking};
+pub use statement::{CallPath, Source};
+
+/// Puts a query budget on a function: every statement its body runs is counted, and a broken
+/// budget panics (in `cfg(test)` code) or emits a WARN event (elsewhere).
+///
+/// ```
+/// use query_guard::{query_budget, record, StatementRecord};
+///
+/// #[query_budget(max = 2)]
+/// fn load_user(id: u32) -> u32 {
+///     record(StatementRecord::new("SELECT * FROM users WHERE id = $1"));
+///     id
+/// }
+/// # query_guard::install().unwrap();
+/// assert_eq!(load_user(7), 7);
+/// ```
+///
+/// Arguments: `max = N`, or a preset `list` (10) or `detail` (5); `max_reads = N`,
+/// `max_writes = N`; `include_transactions = true`, `include_internal = true`;
+/// `deny_n_plus_one`; `n_plus_one_threshold = N`; `mode = "panic" | "warn" | "off"`;
+/// `name = "…"`.
+#[cfg(feature = "macros")]
+pub use query_guard_macros::query_budget;

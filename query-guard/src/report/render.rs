@@ -1,0 +1,188 @@
+//! The text form of a [`Report`], read by people in a test failure or a WARN event.
+
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use super::{Report, StatementReport};
+use crate::classify::Class;
+
+/// Longest SQL shown on one line of the statement list; the JSON form keeps it whole.
+const MAX_SQL_CHARS: usize = 600;
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 100.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+fn one_line(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len().min(MAX_SQL_CHARS + 4));
+    for (i, word) in sql.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > MAX_SQL_CHARS {
+            let cut: String = out.chars().take(MAX_SQL_CHARS).collect();
+            return cut + " …";
+        }
+    }
+    out
+}
+
+fn rows(s: &StatementReport) -> String {
+    let n = match s.class {
+        Class::Read => s.rows_returned,
+        _ => s.rows_affected.or(s.rows_returned),
+    };
+    match n {
+        Some(1) => "1 row".into(),
+        Some(n) => format!("{n} rows"),
+        None => String::new(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Report {
+    fn where_(&self) -> String {
+        match &self.location {
+            Some(loc) => format!("`{}` ({loc})", self.scope),
+            None => format!("`{}`", self.scope),
+        }
+    }
+
+    fn headline(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.violations.is_empty() && !self.failed() {
+            let limit = match self.budget.max_total() {
+                Some(max) => format!("within its budget of {max}"),
+                None => "no budget".to_owned(),
+            };
+            return writeln!(
+                f,
+                "query-guard: {} ran {} ({limit})",
+                self.where_(),
+                plural(self.counts.counted, "query", "queries")
+            );
+        }
+        let mut parts = Vec::new();
+        for v in &self.violations {
+            parts.push(format!("expected at most {} {}, {} ran", v.max, v.limit.noun(), v.actual));
+        }
+        if self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty() {
+            parts.push(format!("expected no N+1, found {}", self.n_plus_one.len()));
+        }
+        writeln!(f, "query-guard: {} in {}", parts.join("; "), self.where_())
+    }
+
+    fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.counts;
+        let mut line = format!(
+            "  counted {} ({}, {})",
+            c.counted,
+            plural(c.reads, "read", "reads"),
+            plural(c.writes, "write", "writes")
+        );
+        let mut not_counted = Vec::new();
+        if c.transactions > 0 && !self.budget.counts_transactions() {
+            not_counted.push(plural(c.transactions, "transaction control", "transaction control"));
+        }
+        if c.internal > 0 && !self.budget.counts_internal() {
+            not_counted.push(plural(c.internal, "driver internal", "driver internals"));
+        }
+        if !not_counted.is_empty() {
+            let _ = write!(line, " · not counted: {}", not_counted.join(", "));
+        }
+        let _ = write!(line, " · db time {} · wall {}", ms(self.db_time), ms(self.wall));
+        writeln!(f, "{line}")
+    }
+
+    fn statement_list(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.statements.is_empty() && self.unstored.is_empty() {
+            return writeln!(f, "  (no statements)");
+        }
+        let width = self.statements.len().max(1).to_string().len();
+        for s in &self.statements {
+            let sql = match &s.sql {
+                Some(raw) => one_line(raw),
+                None => one_line(&s.normalized),
+            };
+            let time = s.elapsed.map(ms).unwrap_or_default();
+            let tag = if s.counted {
+                String::new()
+            } else {
+                format!("(not counted: {}) ", s.class.as_str())
+            };
+            write!(f, "  {:>width$}. {time:>9} {:>9}  {tag}{sql}", s.index, rows(s))?;
+            if !s.call_path.is_empty() {
+                write!(f, "\n  {:>width$}  {:>9} {:>9}  at {}", "", "", "", s.call_path)?;
+            }
+            writeln!(f)?;
+        }
+        if !self.unstored.is_empty() {
+            writeln!(
+                f,
+                "  … and {} past the scope's storage cap, by shape:",
+                plural(self.counts.unstored, "more statement", "more statements")
+            )?;
+            for u in &self.unstored {
+                writeln!(f, "  {:>6} × {:>9}  {}", u.count, ms(u.total), one_line(&u.normalized))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn findings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.n_plus_one {
+            writeln!(f, "N+1: {} × {}", n.count, one_line(&n.normalized))?;
+            let mut at = format!("  {} in total", ms(n.total));
+            if !n.call_path.is_empty() {
+                let _ = write!(at, ", from {}", n.call_path);
+            }
+            if !n.statements.is_empty() {
+                let shown: Vec<String> = n.statements.iter().take(8).map(usize::to_string).collect();
+                let more = if n.statements.len() > 8 { ", …" } else { "" };
+                let _ = write!(at, "; statements {}{more}", shown.join(", "));
+            }
+            writeln!(f, "{at}")?;
+            writeln!(f, "  fix: {}", n.suggestion)?;
+        }
+        Ok(())
+    }
+}
+
+impl Report {
+    fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.summary(f)?;
+        self.statement_list(f)?;
+        self.findings(f)
+    }
+
+    /// The report under another headline (the assertion macros say what they expected).
+    pub(crate) fn render_with_headline(&self, headline: &str) -> String {
+        struct With<'a>(&'a Report, &'a str);
+        impl fmt::Display for With<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                writeln!(f, "{}", self.1)?;
+                self.0.body(f)
+            }
+        }
+        With(self, headline).to_string()
+    }
+}
+
+impl fmt::Display for Report {
+    /// The headline, a summary line, every statement numbered with its time, rows, normalised SQL
+    /// and call path, then the N+1 findings.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.headline(f)?;
+        self.body(f)
+    }
+}

@@ -1,0 +1,354 @@
+//! Scopes: the unit statements are counted in (a request, a test, a `capture` block).
+//!
+//! A scope is a `tracing` span (target `query_guard::scope`, name `query_guard`) that carries a
+//! recorder. Every statement whose event happens inside the span, on any thread, is recorded into
+//! it: across `.await`, on tokio's multi-thread runtime, on sqlx's SQLite worker thread (which
+//! enters the caller's span), and in tasks spawned with the span ([`crate::spawn`], or
+//! `tokio::spawn(fut.in_current_span())`). A task spawned *without* the span is outside the scope:
+//! that is how tracing works, and it is why tests that run in parallel in one process never see
+//! each other's statements.
+//!
+//! # Nested scopes
+//!
+//! A statement is recorded into every enclosing scope: a child's statements count in its parent
+//! too, and each scope checks its own budget when it closes.
+//!
+//! ```
+//! use query_guard::{record, Scope, StatementRecord};
+//! # query_guard::install().unwrap();
+//!
+//! let outer = Scope::open("request").unwrap();
+//! outer.in_scope(|| {
+//!     record(StatementRecord::new("SELECT 1"));
+//!     let inner = Scope::open("load_user").unwrap();
+//!     inner.in_scope(|| record(StatementRecord::new("SELECT name FROM users WHERE id = $1")));
+//!     assert_eq!(inner.finish().count(), 1);
+//! });
+//! assert_eq!(outer.finish().count(), 2);
+//! ```
+//!
+//! # Memory
+//!
+//! A scope stores at most [`MAX_STORED_STATEMENTS`] statements (override with
+//! [`ScopeBuilder::max_stored`]); past that it still counts every statement exactly (total, reads,
+//! writes) and aggregates the rest by fingerprint, so a long-running scope in production cannot
+//! grow without bound.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use tracing::{Metadata, Span};
+
+use crate::budget::Budget;
+use crate::classify::{Class, classify};
+use crate::fingerprint::{Fingerprint, fingerprint_cached};
+use crate::mode::Mode;
+use crate::report::Report;
+use crate::statement::{CallPath, Captured};
+
+/// Target of the scope span.
+pub const SCOPE_TARGET: &str = "query_guard::scope";
+
+/// How many statements a scope stores before it only counts and aggregates.
+pub const MAX_STORED_STATEMENTS: usize = 10_000;
+
+/// The recorder a scope span carries in its extensions.
+pub(crate) struct ScopeExt(pub Arc<ScopeState>);
+
+thread_local! {
+    /// Hands the recorder to the layer's `on_new_span`, which tracing calls synchronously, on this
+    /// thread, while the scope span is created.
+    static PENDING: RefCell<Option<Arc<ScopeState>>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn take_pending() -> Option<Arc<ScopeState>> {
+    PENDING.with(|p| p.borrow_mut().take())
+}
+
+pub(crate) fn is_scope_span(meta: &Metadata<'_>) -> bool {
+    meta.target() == SCOPE_TARGET && meta.name() == "query_guard"
+}
+
+/// Statements past the storage cap, aggregated by fingerprint.
+#[derive(Debug, Clone)]
+pub(crate) struct Unstored {
+    pub fingerprint: Arc<Fingerprint>,
+    pub class: Class,
+    pub count: usize,
+    pub total: Duration,
+    pub path: CallPath,
+}
+
+#[derive(Default)]
+pub(crate) struct Recorded {
+    pub statements: Vec<Captured>,
+    pub unstored: HashMap<u64, Unstored>,
+    pub closed: bool,
+}
+
+/// What a scope knows about itself, shared between its span and its handle.
+pub(crate) struct ScopeState {
+    pub name: String,
+    pub location: Option<String>,
+    pub budget: Budget,
+    pub mode: Mode,
+    pub show_values: bool,
+    pub max_stored: usize,
+    pub started: Instant,
+    pub recorded: Mutex<Recorded>,
+}
+
+impl ScopeState {
+    /// Records one statement. Never panics; ignores statements that arrive after the scope closed
+    /// (from a task that outlived it).
+    pub fn record(&self, stmt: Captured) {
+        let mut rec = self.recorded.lock();
+        if rec.closed {
+            return;
+        }
+        if rec.statements.len() < self.max_stored {
+            rec.statements.push(stmt);
+            return;
+        }
+        drop(rec);
+        // Over the cap: fingerprint now (cached), keep one aggregate per shape.
+        let fp = fingerprint_cached(&stmt.sql, crate::classify::dialect_of(stmt.db_system.as_deref()));
+        let class = classify(&fp, &stmt.sql);
+        let mut rec = self.recorded.lock();
+        let entry = rec.unstored.entry(fp.hash).or_insert_with(|| Unstored {
+            fingerprint: fp,
+            class,
+            count: 0,
+            total: Duration::ZERO,
+            path: stmt.path.clone(),
+        });
+        entry.count += 1;
+        entry.total += stmt.elapsed.unwrap_or_default();
+    }
+}
+
+/// Why a scope could not be opened: query-guard would otherwise report zero statements.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// No [`crate::QueryGuardLayer`] in the current subscriber.
+    #[error(
+        "query-guard cannot record statements for scope `{scope}`: the current tracing subscriber has no QueryGuardLayer{detail}. \
+         Call `query_guard::install()` once at start-up (it sets a global subscriber with the layer and a fmt layer that \
+         honours RUST_LOG), or add the layer to the subscriber you build: \
+         `tracing_subscriber::registry().with(query_guard::layer()).with(fmt::layer().with_filter(EnvFilter::from_default_env()))`"
+    )]
+    NotInstalled {
+        /// The scope's name.
+        scope: String,
+        /// Extra context (whether any global subscriber is set).
+        detail: String,
+    },
+    /// The layer is there, but a filter applied to every layer disabled the scope span.
+    #[error(
+        "query-guard cannot record statements for scope `{scope}`: its span (target `query_guard::scope`, level INFO) was \
+         disabled by a filter that applies to every layer (a global `EnvFilter`, `LevelFilter` or `with_max_level`). \
+         Filter your other layers per layer (`layer.with_filter(...)`) instead, or add `query_guard=info` to that filter"
+    )]
+    ScopeSpanFiltered {
+        /// The scope's name.
+        scope: String,
+    },
+    /// sqlx's statement events are disabled for every layer.
+    #[error(
+        "query-guard cannot count sqlx statements for scope `{scope}`: events with target `sqlx::query` at DEBUG are disabled \
+         by a filter that applies to every layer, so sqlx never emits them. Filter your fmt layer per layer \
+         (`fmt::layer().with_filter(EnvFilter::from_default_env())`) instead of globally, or add `sqlx::query=debug` to the \
+         global filter (`RUST_LOG=info,sqlx::query=debug`)"
+    )]
+    SqlxEventsDisabled {
+        /// The scope's name.
+        scope: String,
+    },
+}
+
+/// Builds a [`Scope`] with a budget, a mode and other options.
+///
+/// ```
+/// use query_guard::{Budget, Mode, Scope};
+/// # query_guard::install().unwrap();
+/// let scope = Scope::builder("list_posts").budget(Budget::list()).mode(Mode::Warn).open().unwrap();
+/// assert_eq!(scope.finish().count(), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScopeBuilder {
+    name: String,
+    location: Option<String>,
+    budget: Budget,
+    mode: Option<Mode>,
+    in_test: bool,
+    show_values: Option<bool>,
+    max_stored: usize,
+}
+
+impl ScopeBuilder {
+    /// The budget checked by [`Scope::finish_and_check`] (default: none).
+    pub fn budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// What a broken budget does (default: see [`Mode`]; the `QUERY_GUARD` variable wins).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Marks the scope as a test's, so its default mode is [`Mode::Panic`].
+    pub fn in_test(mut self, yes: bool) -> Self {
+        self.in_test = yes;
+        self
+    }
+
+    /// Where the scope is, shown in its report (`file:line`).
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// Show the SQL as it ran, literal values included, instead of the normalised text (default:
+    /// the `QUERY_GUARD_SHOW_VALUES=1` environment variable, else off: values can be secrets).
+    pub fn show_values(mut self, yes: bool) -> Self {
+        self.show_values = Some(yes);
+        self
+    }
+
+    /// How many statements to store before only counting (default [`MAX_STORED_STATEMENTS`]).
+    pub fn max_stored(mut self, n: usize) -> Self {
+        self.max_stored = n;
+        self
+    }
+
+    /// Opens the scope: creates its span and checks that statements will reach it.
+    pub fn open(self) -> Result<Scope, SetupError> {
+        let mode = Mode::resolve(self.mode, self.in_test);
+        let show_values = self.show_values.unwrap_or_else(show_values_from_env);
+        let state = Arc::new(ScopeState {
+            name: self.name,
+            location: self.location,
+            budget: self.budget,
+            mode,
+            show_values,
+            max_stored: self.max_stored,
+            started: Instant::now(),
+            recorded: Mutex::new(Recorded::default()),
+        });
+        PENDING.with(|p| *p.borrow_mut() = Some(state.clone()));
+        let span = tracing::info_span!(target: "query_guard::scope", "query_guard", scope = %state.name);
+        if take_pending().is_some() {
+            let scope = state.name.clone();
+            return Err(if crate::layer::is_installed() {
+                SetupError::ScopeSpanFiltered { scope }
+            } else {
+                let detail = if tracing::dispatcher::has_been_set() {
+                    " (a global subscriber is set, without it)".to_owned()
+                } else {
+                    " (no global subscriber is set)".to_owned()
+                };
+                SetupError::NotInstalled { scope, detail }
+            });
+        }
+        if !tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG) {
+            return Err(SetupError::SqlxEventsDisabled { scope: state.name.clone() });
+        }
+        Ok(Scope { span, state })
+    }
+}
+
+fn show_values_from_env() -> bool {
+    static SHOW: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SHOW.get_or_init(|| {
+        matches!(
+            std::env::var("QUERY_GUARD_SHOW_VALUES").as_deref().map(str::trim),
+            Ok("1") | Ok("true") | Ok("yes")
+        )
+    })
+}
+
+/// An open scope: statements that run inside its [span](Scope::span) are recorded into it.
+///
+/// Run code in it with [`Scope::in_scope`] (sync) or `.instrument(scope.span().clone())` (async),
+/// then call [`Scope::finish`] for the [`Report`], or [`Scope::finish_and_check`] to apply the
+/// budget and mode. Most code uses `#[query_budget]` or [`crate::capture`] instead.
+#[derive(Clone)]
+pub struct Scope {
+    span: Span,
+    state: Arc<ScopeState>,
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope").field("name", &self.state.name).finish_non_exhaustive()
+    }
+}
+
+impl Scope {
+    /// A builder for a scope named `name`.
+    pub fn builder(name: impl Into<String>) -> ScopeBuilder {
+        ScopeBuilder {
+            name: name.into(),
+            location: None,
+            budget: Budget::new(),
+            mode: None,
+            in_test: false,
+            show_values: None,
+            max_stored: MAX_STORED_STATEMENTS,
+        }
+    }
+
+    /// Opens a scope with no budget.
+    pub fn open(name: impl Into<String>) -> Result<Scope, SetupError> {
+        Scope::builder(name).open()
+    }
+
+    /// The scope's span: instrument futures with it, or enter it.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// The scope's name.
+    pub fn name(&self) -> &str {
+        &self.state.name
+    }
+
+    /// The mode this scope resolved to.
+    pub fn mode(&self) -> Mode {
+        self.state.mode
+    }
+
+    /// Runs `f` inside the scope.
+    pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.span.in_scope(f)
+    }
+
+    /// A report of what was recorded so far; the scope stays open.
+    pub fn report(&self) -> Report {
+        Report::build(&self.state, false)
+    }
+
+    /// Closes the scope and returns its report. Statements arriving later (from tasks that outlive
+    /// the scope) are ignored.
+    pub fn finish(&self) -> Report {
+        Report::build(&self.state, true)
+    }
+
+    /// Closes the scope, applies its budget in its mode (panic, WARN event, or nothing), and
+    /// returns the report.
+    ///
+    /// # Panics
+    ///
+    /// In [`Mode::Panic`], when the budget is broken (unless the thread is already panicking).
+    pub fn finish_and_check(&self) -> Report {
+        let report = self.finish();
+        crate::enforce::enforce(&report);
+        report
+    }
+}

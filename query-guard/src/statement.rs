@@ -1,0 +1,104 @@
+//! One captured statement, and where in the program it ran.
+
+use std::fmt;
+use std::time::Duration;
+
+use tracing::Metadata;
+
+/// Where a statement came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A `sqlx::query` event (sqlx, and SeaORM through sqlx).
+    Sqlx,
+    /// An event carrying `db.statement` or `db.query.text` (OpenTelemetry names).
+    Event,
+    /// A span carrying `db.statement` or `db.query.text`, recorded when it closed.
+    Span,
+    /// [`crate::record`], for drivers that do not use tracing.
+    Manual,
+}
+
+/// The spans between a scope and the statement, outermost first: the statement's logical call site.
+///
+/// With `#[tracing::instrument]` on the functions that query, this reads like a stack trace:
+/// `list_posts > load_author (src/posts.rs:42)`. It is empty when the statement ran directly in the
+/// scope's body.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct CallPath {
+    spans: Vec<&'static Metadata<'static>>,
+}
+
+impl CallPath {
+    pub(crate) fn from_innermost_first(mut spans: Vec<&'static Metadata<'static>>) -> CallPath {
+        spans.reverse();
+        CallPath { spans }
+    }
+
+    /// Whether the statement ran directly in the scope's body.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Span names, outermost first.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.spans.iter().map(|m| m.name())
+    }
+
+    /// Source location (`file:line`) of the innermost span, when tracing knows it.
+    pub fn location(&self) -> Option<String> {
+        let inner = self.spans.last()?;
+        Some(format!("{}:{}", inner.file()?, inner.line()?))
+    }
+}
+
+impl std::hash::Hash for CallPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for m in &self.spans {
+            m.callsite().hash(state);
+        }
+    }
+}
+
+impl fmt::Display for CallPath {
+    /// `a > b > c (file:line)`, or `-` when empty.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.spans.is_empty() {
+            return f.write_str("-");
+        }
+        for (i, name) in self.names().enumerate() {
+            if i > 0 {
+                f.write_str(" > ")?;
+            }
+            f.write_str(name)?;
+        }
+        if let Some(loc) = self.location() {
+            write!(f, " ({loc})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CallPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CallPath({self})")
+    }
+}
+
+impl serde::Serialize for CallPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A statement as captured, before it is fingerprinted.
+#[derive(Debug, Clone)]
+pub(crate) struct Captured {
+    pub sql: String,
+    pub elapsed: Option<Duration>,
+    pub rows_affected: Option<u64>,
+    pub rows_returned: Option<u64>,
+    pub db_system: Option<String>,
+    pub source: Source,
+    pub path: CallPath,
+}
