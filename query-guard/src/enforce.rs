@@ -6,6 +6,15 @@ use crate::report::Report;
 /// Applies the report's mode. Never panics outside [`Mode::Panic`], and never while the thread is
 /// already panicking (a panic in a drop during unwinding would abort the process).
 pub(crate) fn enforce(report: &Report) {
+    if !report.failed() && report.n_plus_one().is_empty() {
+        tracing::debug!(
+            target: "query_guard",
+            scope = report.scope(),
+            queries = report.count(),
+            "{}",
+            report.headline_text()
+        );
+    }
     match report.mode() {
         Mode::Off => {}
         Mode::Panic => {

@@ -15,8 +15,10 @@ fn ms(d: Duration) -> String {
         format!("{ms:.0} ms")
     } else if ms >= 10.0 {
         format!("{ms:.1} ms")
-    } else {
+    } else if ms >= 1.0 {
         format!("{ms:.2} ms")
+    } else {
+        format!("{:.0} µs", ms * 1e3)
     }
 }
 
@@ -109,6 +111,8 @@ impl Report {
             return writeln!(f, "  (no statements)");
         }
         let width = self.statements.len().max(1).to_string().len();
+        // The call path is printed when it changes, not again for each statement from it.
+        let mut previous_path = None;
         for s in &self.statements {
             let sql = match &s.sql {
                 Some(raw) => one_line(raw),
@@ -121,9 +125,10 @@ impl Report {
                 format!("(not counted: {}) ", s.class.as_str())
             };
             write!(f, "  {:>width$}. {time:>9} {:>9}  {tag}{sql}", s.index, rows(s))?;
-            if !s.call_path.is_empty() {
+            if !s.call_path.is_empty() && previous_path != Some(&s.call_path) {
                 write!(f, "\n  {:>width$}  {:>9} {:>9}  at {}", "", "", "", s.call_path)?;
             }
+            previous_path = Some(&s.call_path);
             writeln!(f)?;
         }
         if !self.unstored.is_empty() {
@@ -163,6 +168,17 @@ impl Report {
         self.summary(f)?;
         self.statement_list(f)?;
         self.findings(f)
+    }
+
+    /// The first line of the report.
+    pub(crate) fn headline_text(&self) -> String {
+        struct Head<'a>(&'a Report);
+        impl fmt::Display for Head<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.headline(f)
+            }
+        }
+        Head(self).to_string().trim_end().to_owned()
     }
 
     /// The report under another headline (the assertion macros say what they expected).

@@ -1,0 +1,113 @@
+//! Cost of capturing statements: the layer's hot path, per statement.
+//!
+//! Run: `cargo bench -p query-guard --bench capture`. Each case emits exactly the event sqlx
+//! 0.8/0.9 emits for a statement (target `sqlx::query`, same fields), 100 per iteration, so the
+//! per-statement figure is divan's time divided by 100 (divan prints it as throughput too).
+
+use std::time::Duration;
+
+use divan::counter::ItemsCount;
+use divan::{Bencher, black_box};
+use query_guard::{Budget, Scope};
+
+const PER_ITER: usize = 100;
+const SQL: &str = "\n\nSELECT p.id, p.title, a.name FROM posts p JOIN authors a ON a.id = p.author_id WHERE p.id = $1\n";
+
+fn sqlx_event() {
+    let elapsed = Duration::from_micros(42);
+    tracing::debug!(
+        target: "sqlx::query",
+        summary = "SELECT p.id, p.title, …",
+        db.statement = black_box(SQL),
+        rows_affected = 0_u64,
+        rows_returned = 1_u64,
+        ?elapsed,
+        elapsed_secs = elapsed.as_secs_f64(),
+    );
+}
+
+fn main() {
+    query_guard::install().expect("install");
+    divan::main();
+}
+
+/// A statement event inside a scope: recorded (the case the 1 µs target is about).
+#[divan::bench]
+fn event_in_scope(bencher: Bencher) {
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(|| Scope::open("bench").unwrap())
+        .bench_local_values(|scope| {
+            scope.in_scope(|| {
+                for _ in 0..PER_ITER {
+                    sqlx_event();
+                }
+            });
+            scope
+        });
+}
+
+/// The same inside a span nested three deep in the scope (a typical `#[instrument]` call path).
+#[divan::bench]
+fn event_in_scope_nested_spans(bencher: Bencher) {
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(|| Scope::open("bench").unwrap())
+        .bench_local_values(|scope| {
+            scope.in_scope(|| {
+                tracing::info_span!("handler").in_scope(|| {
+                    tracing::info_span!("service").in_scope(|| {
+                        tracing::debug_span!("repository").in_scope(|| {
+                            for _ in 0..PER_ITER {
+                                sqlx_event();
+                            }
+                        })
+                    })
+                })
+            });
+            scope
+        });
+}
+
+/// Past the scope's storage cap: counted and aggregated by fingerprint (cached), not stored.
+#[divan::bench]
+fn event_past_storage_cap(bencher: Bencher) {
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(|| Scope::builder("bench").max_stored(0).open().unwrap())
+        .bench_local_values(|scope| {
+            scope.in_scope(|| {
+                for _ in 0..PER_ITER {
+                    sqlx_event();
+                }
+            });
+            scope
+        });
+}
+
+/// A statement event outside every scope: looked at and dropped.
+#[divan::bench]
+fn event_outside_scopes(bencher: Bencher) {
+    bencher.counter(ItemsCount::new(PER_ITER)).bench_local(|| {
+        for _ in 0..PER_ITER {
+            sqlx_event();
+        }
+    });
+}
+
+/// Closing a scope of 100 statements: fingerprints (cached), classification, budget, N+1.
+#[divan::bench]
+fn finish_report_of_100(bencher: Bencher) {
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(|| {
+            let scope = Scope::builder("bench").budget(Budget::list()).open().unwrap();
+            scope.in_scope(|| {
+                for _ in 0..PER_ITER {
+                    sqlx_event();
+                }
+            });
+            scope
+        })
+        .bench_local_values(|scope| scope.finish());
+}
