@@ -54,17 +54,26 @@ pub(crate) fn dialect_of(db_system: Option<&str>) -> Dialect {
     db_system.map_or(Dialect::Generic, Dialect::from_db_system)
 }
 
-fn first_words(sql: &str) -> (String, String) {
+/// The first two words of normalised SQL (comments are already gone).
+fn first_words(sql: &str) -> (&str, &str) {
     let mut words = sql
         .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
-        .filter(|w| !w.is_empty() && !w.starts_with("/*") && !w.starts_with("--"));
-    let first = words.next().unwrap_or_default().to_ascii_uppercase();
-    let second = words.next().unwrap_or_default().to_ascii_uppercase();
-    (first, second)
+        .filter(|w| !w.is_empty());
+    (
+        words.next().unwrap_or_default(),
+        words.next().unwrap_or_default(),
+    )
 }
 
-/// Classifies a fingerprinted statement.
-pub(crate) fn classify(fp: &Fingerprint, sql: &str) -> Class {
+/// Case-insensitive `contains` without allocating.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Classifies a fingerprinted statement. Depends on the fingerprint only, so callers may cache
+/// the result per fingerprint.
+pub(crate) fn classify(fp: &Fingerprint) -> Class {
     if fp.kind == StatementKind::Transaction {
         return Class::Transaction;
     }
@@ -74,24 +83,28 @@ pub(crate) fn classify(fp: &Fingerprint, sql: &str) -> Class {
             || t == "_sqlx_migrations"
             || t.ends_with("._sqlx_migrations")
     });
-    let lower = fp.normalized.to_ascii_lowercase();
-    if internal_table || lower.contains("::regtype") || lower.contains("_sqlx_migrations") {
+    let sql = fp.normalized.as_str();
+    if internal_table
+        || contains_ignore_case(sql, "::regtype")
+        || contains_ignore_case(sql, "_sqlx_migrations")
+    {
         return Class::Internal;
     }
     let (first, second) = first_words(sql);
-    match first.as_str() {
-        "PRAGMA" => return Class::Internal,
-        // Session set-up; `SET LOCAL` (one transaction) is the application's own.
-        "SET" if second != "LOCAL" && second != "TRANSACTION" => return Class::Internal,
-        _ => {}
+    let is = |word: &str, kw: &str| word.eq_ignore_ascii_case(kw);
+    if is(first, "PRAGMA") {
+        return Class::Internal;
+    }
+    // Session set-up; `SET LOCAL` (one transaction) is the application's own.
+    if is(first, "SET") && !is(second, "LOCAL") && !is(second, "TRANSACTION") {
+        return Class::Internal;
     }
     match fp.kind {
         StatementKind::Select => Class::Read,
         StatementKind::Other
-            if matches!(
-                first.as_str(),
-                "SHOW" | "EXPLAIN" | "VALUES" | "TABLE" | "DESCRIBE" | "DESC"
-            ) =>
+            if ["SHOW", "EXPLAIN", "VALUES", "TABLE", "DESCRIBE", "DESC"]
+                .iter()
+                .any(|kw| is(first, kw)) =>
         {
             Class::Read
         }
@@ -105,7 +118,7 @@ mod tests {
     use crate::fingerprint::fingerprint;
 
     fn class(sql: &str) -> Class {
-        classify(&fingerprint(sql, Dialect::Generic), sql)
+        classify(&fingerprint(sql, Dialect::Generic))
     }
 
     #[test]
@@ -131,9 +144,15 @@ mod tests {
             class("SELECT typname, typtype FROM pg_catalog.pg_type WHERE oid = $1"),
             Class::Internal
         );
-        assert_eq!(class("SELECT version FROM _sqlx_migrations ORDER BY version"), Class::Internal);
+        assert_eq!(
+            class("SELECT version FROM _sqlx_migrations ORDER BY version"),
+            Class::Internal
+        );
         assert_eq!(class("PRAGMA foreign_keys = ON"), Class::Internal);
-        assert_eq!(class("SET sql_mode=(SELECT CONCAT(@@sql_mode, ',PIPES_AS_CONCAT'))"), Class::Internal);
+        assert_eq!(
+            class("SET sql_mode=(SELECT CONCAT(@@sql_mode, ',PIPES_AS_CONCAT'))"),
+            Class::Internal
+        );
         assert_eq!(class("SET LOCAL statement_timeout = 1000"), Class::Write);
         assert_eq!(class("SELECT * FROM pg_type_alias"), Class::Read);
     }

@@ -115,8 +115,11 @@ impl ScopeState {
         }
         drop(rec);
         // Over the cap: fingerprint now (cached), keep one aggregate per shape.
-        let fp = fingerprint_cached(&stmt.sql, crate::classify::dialect_of(stmt.db_system.as_deref()));
-        let class = classify(&fp, &stmt.sql);
+        let fp = fingerprint_cached(
+            &stmt.sql,
+            crate::classify::dialect_of(stmt.db_system.as_deref()),
+        );
+        let class = classify(&fp);
         let mut rec = self.recorded.lock();
         let entry = rec.unstored.entry(fp.hash).or_insert_with(|| Unstored {
             fingerprint: fp,
@@ -242,7 +245,8 @@ impl ScopeBuilder {
             recorded: Mutex::new(Recorded::default()),
         });
         PENDING.with(|p| *p.borrow_mut() = Some(state.clone()));
-        let span = tracing::info_span!(target: "query_guard::scope", "query_guard", scope = %state.name);
+        let span =
+            tracing::info_span!(target: "query_guard::scope", "query_guard", scope = %state.name);
         if take_pending().is_some() {
             let scope = state.name.clone();
             return Err(if crate::layer::is_installed() {
@@ -257,7 +261,9 @@ impl ScopeBuilder {
             });
         }
         if !tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG) {
-            return Err(SetupError::SqlxEventsDisabled { scope: state.name.clone() });
+            return Err(SetupError::SqlxEventsDisabled {
+                scope: state.name.clone(),
+            });
         }
         Ok(Scope { span, state })
     }
@@ -267,7 +273,9 @@ fn show_values_from_env() -> bool {
     static SHOW: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SHOW.get_or_init(|| {
         matches!(
-            std::env::var("QUERY_GUARD_SHOW_VALUES").as_deref().map(str::trim),
+            std::env::var("QUERY_GUARD_SHOW_VALUES")
+                .as_deref()
+                .map(str::trim),
             Ok("1") | Ok("true") | Ok("yes")
         )
     })
@@ -286,7 +294,9 @@ pub struct Scope {
 
 impl std::fmt::Debug for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scope").field("name", &self.state.name).finish_non_exhaustive()
+        f.debug_struct("Scope")
+            .field("name", &self.state.name)
+            .finish_non_exhaustive()
     }
 }
 

@@ -5,7 +5,8 @@
 //! - `without_query_guard`: the layer is switched off by a filter, so sqlx does not even build
 //!   its statement event (as in an application without query-guard);
 //! - `with_query_guard`: the layer is on and the loop runs in a scope, so every statement is
-//!   logged by sqlx, recorded by the layer, and reported when the scope closes.
+//!   logged by sqlx, recorded by the layer, and reported when the scope closes;
+//! - `layer_on_outside_scopes`: the layer on, no scope: sqlx's own cost of building its events.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -31,7 +32,10 @@ fn main() {
 }
 
 fn setup() -> (Runtime, SqlitePool) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let pool = rt.block_on(async {
         let pool = query_guard_tests::sqlite().await;
         sqlx::raw_sql("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
@@ -69,6 +73,17 @@ fn without_query_guard(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(PER_ITER))
         .bench_local(|| rt.block_on(select_loop(&pool)));
+}
+
+/// The layer on but no scope open: sqlx builds its event, the layer looks at it and drops it.
+#[divan::bench(sample_count = 200)]
+fn layer_on_outside_scopes(bencher: Bencher) {
+    let (rt, pool) = setup();
+    ON.store(true, Ordering::Relaxed);
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .bench_local(|| rt.block_on(select_loop(&pool)));
+    ON.store(false, Ordering::Relaxed);
 }
 
 #[divan::bench(sample_count = 200)]

@@ -21,25 +21,25 @@ pub(crate) struct StatementFields {
     pub rows_affected: Option<u64>,
     pub rows_returned: Option<u64>,
     pub db_system: Option<String>,
+    /// The callsite also has `elapsed_secs`: ignore the Debug `elapsed` (formatting it costs).
+    pub has_elapsed_secs: bool,
 }
 
 impl StatementFields {
-    /// The statement's SQL: `db.statement` / `db.query.text` trimmed, or sqlx's `summary` when the
-    /// statement field is empty (short SQL).
-    pub fn sql(&self) -> Option<&str> {
-        match self.statement.as_deref().map(str::trim) {
-            Some(s) if !s.is_empty() => Some(s),
-            _ => self
-                .summary
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty()),
+    /// Fields for a callsite: notes whether it carries `elapsed_secs`.
+    pub fn for_callsite(meta: &tracing::Metadata<'_>) -> StatementFields {
+        StatementFields {
+            has_elapsed_secs: meta.fields().field("elapsed_secs").is_some(),
+            ..StatementFields::default()
         }
     }
 
+    /// Moves the SQL out (already trimmed when recorded), without copying it again.
     pub fn take_sql(&mut self) -> Option<String> {
-        let sql = self.sql()?;
-        Some(sql.to_owned())
+        match self.statement.take() {
+            Some(s) if !s.is_empty() => Some(s),
+            _ => self.summary.take().filter(|s| !s.is_empty()),
+        }
     }
 
     pub fn elapsed(&self) -> Option<Duration> {
@@ -54,8 +54,10 @@ fn as_u64(value: i64) -> Option<u64> {
 impl Visit for StatementFields {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "db.statement" | "db.query.text" => self.statement = Some(value.to_owned()),
-            "summary" => self.summary = Some(value.to_owned()),
+            "db.statement" | "db.query.text" => self.statement = Some(value.trim().to_owned()),
+            // sqlx's summary is the whole SQL only for statements of four words or fewer; longer
+            // ones end in "…" and come whole in `db.statement`: do not copy those.
+            "summary" if !value.ends_with('…') => self.summary = Some(value.trim().to_owned()),
             "db.system" | "db.system.name" => self.db_system = Some(value.to_owned()),
             _ => {}
         }
@@ -86,15 +88,17 @@ impl Visit for StatementFields {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         match field.name() {
             // Only sqlx before 0.7.4 lacks `elapsed_secs`; formatting costs, so parse only then.
-            "elapsed" if self.elapsed.is_none() => {
+            "elapsed" if !self.has_elapsed_secs => {
                 self.elapsed_debug = parse_debug_duration(&format!("{value:?}"));
             }
             // `%sql` / `?sql` recorded as Display/Debug by other instrumentation.
             "db.statement" | "db.query.text" => {
                 let text = format!("{value:?}");
-                self.statement = Some(unquote_debug(text));
+                self.statement = Some(unquote_debug(text).trim().to_owned());
             }
-            "db.system" | "db.system.name" => self.db_system = Some(unquote_debug(format!("{value:?}"))),
+            "db.system" | "db.system.name" => {
+                self.db_system = Some(unquote_debug(format!("{value:?}")))
+            }
             _ => {}
         }
     }
@@ -145,31 +149,74 @@ mod tests {
         ] {
             let parsed = parse_debug_duration(&format!("{d:?}")).unwrap();
             let diff = parsed.abs_diff(d);
-            assert!(diff <= Duration::from_nanos(1), "{d:?} parsed as {parsed:?}");
+            assert!(
+                diff <= Duration::from_nanos(1),
+                "{d:?} parsed as {parsed:?}"
+            );
         }
         assert_eq!(parse_debug_duration("soon"), None);
         assert_eq!(parse_debug_duration("12 parsecs"), None);
     }
 
+    /// Records the fields of one real event through the visitor.
+    fn visit(f: impl FnOnce()) -> StatementFields {
+        use std::sync::{Arc, Mutex};
+        struct Grab(Arc<Mutex<Option<StatementFields>>>);
+        impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Grab {
+            fn on_event(
+                &self,
+                e: &tracing::Event<'_>,
+                _: tracing_subscriber::layer::Context<'_, S>,
+            ) {
+                let mut fields = StatementFields::for_callsite(e.metadata());
+                e.record(&mut fields);
+                *self.0.lock().unwrap() = Some(fields);
+            }
+        }
+        use tracing_subscriber::prelude::*;
+        let slot = Arc::new(Mutex::new(None));
+        tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(Grab(slot.clone())),
+            f,
+        );
+        slot.lock().unwrap().take().expect("an event")
+    }
+
     #[test]
     fn short_sql_comes_from_summary() {
-        let f = StatementFields {
-            statement: Some(String::new()),
-            summary: Some("SELECT 1".into()),
-            ..Default::default()
-        };
-        assert_eq!(f.sql(), Some("SELECT 1"));
-        let f = StatementFields {
-            statement: Some("\n\nSELECT a FROM t WHERE id = $1\n".into()),
-            summary: Some("SELECT a FROM t …".into()),
-            ..Default::default()
-        };
-        assert_eq!(f.sql(), Some("SELECT a FROM t WHERE id = $1"));
+        let mut f = visit(|| tracing::debug!(summary = "SELECT 1", db.statement = ""));
+        assert_eq!(f.take_sql().as_deref(), Some("SELECT 1"));
+        let mut f = visit(|| {
+            tracing::debug!(
+                summary = "SELECT a FROM t …",
+                db.statement = "\n\nSELECT a FROM t WHERE id = $1\n"
+            )
+        });
+        assert_eq!(f.summary, None, "a truncated summary is not copied");
+        assert_eq!(
+            f.take_sql().as_deref(),
+            Some("SELECT a FROM t WHERE id = $1")
+        );
+    }
+
+    #[test]
+    fn debug_elapsed_is_parsed_only_without_elapsed_secs() {
+        let d = Duration::from_micros(1500);
+        let f = visit(|| tracing::debug!(db.statement = "SELECT 1", elapsed = ?d));
+        assert_eq!(f.elapsed(), Some(d));
+        let f = visit(
+            || tracing::debug!(db.statement = "SELECT 1", elapsed = ?d, elapsed_secs = 0.25_f64),
+        );
+        assert_eq!(f.elapsed_debug, None);
+        assert_eq!(f.elapsed(), Some(Duration::from_millis(250)));
     }
 
     #[test]
     fn debug_recorded_sql_is_unquoted() {
-        assert_eq!(unquote_debug("\"SELECT \\\"a\\\"\\nFROM t\"".into()), "SELECT \"a\"\nFROM t");
+        assert_eq!(
+            unquote_debug("\"SELECT \\\"a\\\"\\nFROM t\"".into()),
+            "SELECT \"a\"\nFROM t"
+        );
         assert_eq!(unquote_debug("SELECT 1".into()), "SELECT 1");
     }
 }

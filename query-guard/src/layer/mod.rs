@@ -167,7 +167,7 @@ where
             && meta.target() != SQLX_TARGET
             && let Some(span) = ctx.span(id)
         {
-            let mut fields = StatementFields::default();
+            let mut fields = StatementFields::for_callsite(meta);
             attrs.record(&mut fields);
             let mut ext = span.extensions_mut();
             if ext.get_mut::<DbSpan>().is_none() {
@@ -202,7 +202,7 @@ where
         if scopes.is_empty() {
             return;
         }
-        let mut fields = StatementFields::default();
+        let mut fields = StatementFields::for_callsite(meta);
         event.record(&mut fields);
         let Some(sql) = fields.take_sql() else {
             return;
@@ -283,4 +283,3 @@ pub(crate) fn record_current(captured: impl FnOnce(CallPath) -> Captured) -> boo
     })
     .unwrap_or(false)
 }
-

@@ -10,7 +10,6 @@
 mod render;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Serialize, Serializer};
@@ -121,7 +120,10 @@ impl Report {
             let mut rec = state.recorded.lock();
             if close && !rec.closed {
                 rec.closed = true;
-                (std::mem::take(&mut rec.statements), std::mem::take(&mut rec.unstored))
+                (
+                    std::mem::take(&mut rec.statements),
+                    std::mem::take(&mut rec.unstored),
+                )
             } else {
                 (rec.statements.clone(), rec.unstored.clone())
             }
@@ -139,20 +141,23 @@ impl Report {
                 counts.counted += n;
             }
         };
-        let mut fingerprints: HashMap<u64, Arc<Fingerprint>> = HashMap::new();
+        // Class and hex depend on the fingerprint only: work them out once per shape.
+        let mut shapes: HashMap<u64, (Class, String)> = HashMap::new();
         let statements: Vec<StatementReport> = captured
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
                 let fp = fingerprint_cached(&c.sql, dialect_of(c.db_system.as_deref()));
-                let class = classify(&fp, &c.sql);
+                let (class, fingerprint) = shapes
+                    .entry(fp.hash)
+                    .or_insert_with(|| (classify(&fp), hex(&fp)))
+                    .clone();
                 tally(class, 1, &mut counts);
-                fingerprints.entry(fp.hash).or_insert_with(|| fp.clone());
                 StatementReport {
                     index: i + 1,
                     sql: state.show_values.then_some(c.sql),
                     normalized: fp.normalized.clone(),
-                    fingerprint: hex(&fp),
+                    fingerprint,
                     kind: fp.kind,
                     class,
                     counted: class.counted(budget),
@@ -181,12 +186,19 @@ impl Report {
                 }
             })
             .collect();
-        unstored.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.fingerprint.cmp(&b.fingerprint)));
+        unstored.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
 
         let violations = budget::check(budget, &counts);
         let mut found = n_plus_one::detect(&statements, budget.n_plus_one_min());
         merge_unstored_n_plus_one(&mut found, &statements, &unstored, budget.n_plus_one_min());
-        let db_time = statements.iter().filter_map(|s| s.elapsed).sum::<Duration>()
+        let db_time = statements
+            .iter()
+            .filter_map(|s| s.elapsed)
+            .sum::<Duration>()
             + unstored.iter().map(|u| u.total).sum::<Duration>();
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -272,7 +284,8 @@ impl Report {
 
     /// Whether the scope broke its budget (a limit, or an N+1 when the budget denies them).
     pub fn failed(&self) -> bool {
-        !self.violations.is_empty() || (self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty())
+        !self.violations.is_empty()
+            || (self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty())
     }
 
     /// The report as JSON (schema version [`REPORT_SCHEMA_VERSION`]).
@@ -287,14 +300,19 @@ fn merge_unstored_n_plus_one(
     unstored: &[UnstoredReport],
     threshold: usize,
 ) {
-    for u in unstored.iter().filter(|u| matches!(u.class, Class::Read | Class::Write)) {
+    for u in unstored
+        .iter()
+        .filter(|u| matches!(u.class, Class::Read | Class::Write))
+    {
         if let Some(f) = found.iter_mut().find(|f| f.fingerprint == u.fingerprint) {
             f.count += u.count;
             f.total += u.total;
             continue;
         }
-        let stored: Vec<&StatementReport> =
-            statements.iter().filter(|s| s.fingerprint == u.fingerprint).collect();
+        let stored: Vec<&StatementReport> = statements
+            .iter()
+            .filter(|s| s.fingerprint == u.fingerprint)
+            .collect();
         if stored.len() + u.count >= threshold.max(2) {
             found.push(NPlusOne {
                 fingerprint: u.fingerprint.clone(),
@@ -304,9 +322,11 @@ fn merge_unstored_n_plus_one(
                 call_path: u.call_path.clone(),
                 tables: stored.first().map(|s| s.tables.clone()).unwrap_or_default(),
                 statements: stored.iter().map(|s| s.index).collect(),
-                suggestion: "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN".into(),
+                suggestion:
+                    "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN"
+                        .into(),
             });
         }
     }
-    found.sort_by(|a, b| b.count.cmp(&a.count));
+    found.sort_by_key(|f| std::cmp::Reverse(f.count));
 }

@@ -76,7 +76,12 @@ impl Report {
         }
         let mut parts = Vec::new();
         for v in &self.violations {
-            parts.push(format!("expected at most {} {}, {} ran", v.max, v.limit.noun(), v.actual));
+            parts.push(format!(
+                "expected at most {} {}, {} ran",
+                v.max,
+                v.limit.noun(),
+                v.actual
+            ));
         }
         if self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty() {
             parts.push(format!("expected no N+1, found {}", self.n_plus_one.len()));
@@ -94,7 +99,11 @@ impl Report {
         );
         let mut not_counted = Vec::new();
         if c.transactions > 0 && !self.budget.counts_transactions() {
-            not_counted.push(plural(c.transactions, "transaction control", "transaction control"));
+            not_counted.push(plural(
+                c.transactions,
+                "transaction control",
+                "transaction control",
+            ));
         }
         if c.internal > 0 && !self.budget.counts_internal() {
             not_counted.push(plural(c.internal, "driver internal", "driver internals"));
@@ -102,7 +111,12 @@ impl Report {
         if !not_counted.is_empty() {
             let _ = write!(line, " · not counted: {}", not_counted.join(", "));
         }
-        let _ = write!(line, " · db time {} · wall {}", ms(self.db_time), ms(self.wall));
+        let _ = write!(
+            line,
+            " · db time {} · wall {}",
+            ms(self.db_time),
+            ms(self.wall)
+        );
         writeln!(f, "{line}")
     }
 
@@ -124,9 +138,18 @@ impl Report {
             } else {
                 format!("(not counted: {}) ", s.class.as_str())
             };
-            write!(f, "  {:>width$}. {time:>9} {:>9}  {tag}{sql}", s.index, rows(s))?;
+            write!(
+                f,
+                "  {:>width$}. {time:>9} {:>9}  {tag}{sql}",
+                s.index,
+                rows(s)
+            )?;
             if !s.call_path.is_empty() && previous_path != Some(&s.call_path) {
-                write!(f, "\n  {:>width$}  {:>9} {:>9}  at {}", "", "", "", s.call_path)?;
+                write!(
+                    f,
+                    "\n  {:>width$}  {:>9} {:>9}  at {}",
+                    "", "", "", s.call_path
+                )?;
             }
             previous_path = Some(&s.call_path);
             writeln!(f)?;
@@ -138,7 +161,13 @@ impl Report {
                 plural(self.counts.unstored, "more statement", "more statements")
             )?;
             for u in &self.unstored {
-                writeln!(f, "  {:>6} × {:>9}  {}", u.count, ms(u.total), one_line(&u.normalized))?;
+                writeln!(
+                    f,
+                    "  {:>6} × {:>9}  {}",
+                    u.count,
+                    ms(u.total),
+                    one_line(&u.normalized)
+                )?;
             }
         }
         Ok(())
@@ -152,7 +181,8 @@ impl Report {
                 let _ = write!(at, ", from {}", n.call_path);
             }
             if !n.statements.is_empty() {
-                let shown: Vec<String> = n.statements.iter().take(8).map(usize::to_string).collect();
+                let shown: Vec<String> =
+                    n.statements.iter().take(8).map(usize::to_string).collect();
                 let more = if n.statements.len() > 8 { ", …" } else { "" };
                 let _ = write!(at, "; statements {}{more}", shown.join(", "));
             }
