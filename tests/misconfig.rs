@@ -28,11 +28,17 @@ fn no_layer_in_the_global_subscriber() {
     assert!(matches!(err, SetupError::NotInstalled { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("scope `handler`"), "{msg}");
-    assert!(msg.contains("a global subscriber is set, without it"), "{msg}");
+    assert!(
+        msg.contains("a global subscriber is set, without it"),
+        "{msg}"
+    );
     assert!(msg.contains("query_guard::layer()"), "{msg}");
     // `install()` cannot replace someone else's global subscriber, and says what to do instead.
     let err = query_guard::install().unwrap_err();
-    assert!(err.to_string().contains("add `query_guard::layer()`"), "{err}");
+    assert!(
+        err.to_string().contains("add `query_guard::layer()`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -50,12 +56,22 @@ fn a_global_env_filter_that_silences_sqlx() {
         .with(query_guard::layer());
     tracing::subscriber::with_default(subscriber, || {
         let err = Scope::open("list_posts").unwrap_err();
-        assert!(matches!(err, SetupError::SqlxEventsDisabled { .. }), "{err:?}");
-        assert!(err.to_string().contains("RUST_LOG=info,sqlx::query=debug"), "{err}");
+        assert!(
+            matches!(err, SetupError::SqlxEventsDisabled { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("RUST_LOG=info,sqlx::query=debug"),
+            "{err}"
+        );
     });
     // The same filter, per layer, is fine.
     let subscriber = tracing_subscriber::registry()
-        .with(fmt::layer().with_test_writer().with_filter(EnvFilter::new("info")))
+        .with(
+            fmt::layer()
+                .with_test_writer()
+                .with_filter(EnvFilter::new("info")),
+        )
         .with(query_guard::layer());
     tracing::subscriber::with_default(subscriber, || {
         Scope::open("list_posts").expect("per-layer filters leave sqlx's events to query-guard");
@@ -69,7 +85,10 @@ fn a_global_level_filter_that_drops_the_scope_span() {
         .with(query_guard::layer());
     tracing::subscriber::with_default(subscriber, || {
         let err = Scope::open("detail").unwrap_err();
-        assert!(matches!(err, SetupError::ScopeSpanFiltered { .. }), "{err:?}");
+        assert!(
+            matches!(err, SetupError::ScopeSpanFiltered { .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("query_guard=info"), "{err}");
     });
 }
@@ -96,10 +115,16 @@ fn with_the_layer_statements_reach_the_scope() {
         let report = scope.finish();
         assert_eq!(report.count(), 4, "{report}");
         let s = report.statements();
-        assert!(s[0].normalized.to_ascii_uppercase().starts_with("SELECT"), "{report}");
+        assert!(
+            s[0].normalized.to_ascii_uppercase().starts_with("SELECT"),
+            "{report}"
+        );
         assert_eq!(s[1].db_system.as_deref(), Some("postgresql"));
         assert_eq!(s[2].source, query_guard::Source::Span);
-        assert!(s[2].call_path.to_string().starts_with("db query"), "{report}");
+        assert!(
+            s[2].call_path.to_string().starts_with("db query"),
+            "{report}"
+        );
         assert_eq!(s[3].source, query_guard::Source::Sqlx);
         assert!(s[3].call_path.to_string().starts_with("client"), "{report}");
         assert_eq!(s[0].elapsed, Some(std::time::Duration::from_millis(1)));

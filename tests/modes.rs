@@ -26,12 +26,19 @@ fn child_breaks_its_budget() {
 
 fn run_child(mode: &str) -> (bool, String) {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_breaks_its_budget", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_breaks_its_budget",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("QUERY_GUARD", mode)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -39,7 +46,10 @@ fn run_child(mode: &str) -> (bool, String) {
 fn env_panic_fails_the_test() {
     let (ok, out) = run_child("panic");
     assert!(!ok, "{out}");
-    assert!(out.contains("expected at most 1 queries, 2 ran in `over budget`"), "{out}");
+    assert!(
+        out.contains("expected at most 1 query, 2 ran in `over budget`"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -47,7 +57,10 @@ fn env_warn_logs_a_warn_event_instead() {
     let (ok, out) = run_child("warn");
     assert!(ok, "{out}");
     assert!(out.contains("mode resolved to warn"), "{out}");
-    assert!(out.contains("WARN") && out.contains("query budget exceeded"), "{out}");
+    assert!(
+        out.contains("WARN") && out.contains("query budget exceeded"),
+        "{out}"
+    );
     assert!(out.contains("child finished without panicking"), "{out}");
 }
 

@@ -106,7 +106,12 @@ async fn show_post(
         .fetch_all(&db)
         .await
         .map_err(internal)?;
-    Ok(Json(PostDetail { id, title, author, comments }))
+    Ok(Json(PostDetail {
+        id,
+        title,
+        author,
+        comments,
+    }))
 }
 
 fn app(db: SqlitePool) -> Router {
@@ -175,10 +180,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The application's subscriber: query-guard's layer, and a fmt layer filtered PER LAYER so
     // sqlx's DEBUG statement events still reach query-guard. `query_guard=debug` also shows the
     // one-line summary of scopes that stayed within budget.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,query_guard=debug"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,query_guard=debug"));
     tracing_subscriber::registry()
         .with(query_guard::layer())
-        .with(fmt::layer().without_time().with_target(false).with_filter(filter))
+        .with(
+            fmt::layer()
+                .without_time()
+                .with_target(false)
+                .with_filter(filter),
+        )
         .init();
 
     let db = seed().await?;

@@ -101,7 +101,10 @@ fn finish_report_of_100(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(PER_ITER))
         .with_inputs(|| {
-            let scope = Scope::builder("bench").budget(Budget::list()).open().unwrap();
+            let scope = Scope::builder("bench")
+                .budget(Budget::list())
+                .open()
+                .unwrap();
             scope.in_scope(|| {
                 for _ in 0..PER_ITER {
                     sqlx_event();

@@ -60,7 +60,10 @@ pub fn capture<T>(name: &str, f: impl FnOnce() -> T) -> (T, Report) {
 ///
 /// As [`capture`].
 #[track_caller]
-pub fn capture_async<F: Future>(name: &str, future: F) -> impl Future<Output = (F::Output, Report)> {
+pub fn capture_async<F: Future>(
+    name: &str,
+    future: F,
+) -> impl Future<Output = (F::Output, Report)> {
     let scope = open_for_test(name, Budget::new());
     async move {
         let value = future.instrument(scope.span().clone()).await;

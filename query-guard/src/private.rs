@@ -101,7 +101,9 @@ pub fn open_async(spec: ScopeSpec) -> AsyncScopeGuard {
 impl AsyncScopeGuard {
     /// The span to instrument the body with (a disabled span when the scope could not open).
     pub fn span(&self) -> tracing::Span {
-        self.scope.as_ref().map_or_else(tracing::Span::none, |s| s.span().clone())
+        self.scope
+            .as_ref()
+            .map_or_else(tracing::Span::none, |s| s.span().clone())
     }
 }
 
@@ -136,10 +138,16 @@ impl Expect {
     fn check(self, report: &Report, at: &str) {
         let headline = match self {
             Expect::AtMost(n) if report.count() > n => {
-                format!("query-guard: expected at most {n} queries, {} ran in {at}", report.count())
+                format!(
+                    "query-guard: expected at most {n} queries, {} ran in {at}",
+                    report.count()
+                )
             }
             Expect::Exactly(n) if report.count() != n => {
-                format!("query-guard: expected exactly {n} queries, {} ran in {at}", report.count())
+                format!(
+                    "query-guard: expected exactly {n} queries, {} ran in {at}",
+                    report.count()
+                )
             }
             Expect::NoNPlusOne(_) if !report.n_plus_one().is_empty() => format!(
                 "query-guard: expected no N+1, found {} in {at}",

@@ -17,14 +17,19 @@ pub fn mysql_url() -> String {
 
 /// Whether database-backed tests must run (CI sets `QUERY_GUARD_REQUIRE_DB=1`).
 pub fn db_required() -> bool {
-    matches!(std::env::var("QUERY_GUARD_REQUIRE_DB").as_deref(), Ok("1") | Ok("true"))
+    matches!(
+        std::env::var("QUERY_GUARD_REQUIRE_DB").as_deref(),
+        Ok("1") | Ok("true")
+    )
 }
 
 fn unavailable<T>(what: &str, url: &str, err: impl std::fmt::Display) -> Option<T> {
     if db_required() {
         panic!("{what} at {url} is required (QUERY_GUARD_REQUIRE_DB=1) but unreachable: {err}");
     }
-    eprintln!("SKIPPED: {what} at {url} is unreachable ({err}); set QUERY_GUARD_REQUIRE_DB=1 to make this a failure");
+    eprintln!(
+        "SKIPPED: {what} at {url} is unreachable ({err}); set QUERY_GUARD_REQUIRE_DB=1 to make this a failure"
+    );
     None
 }
 
@@ -69,7 +74,7 @@ pub async fn sqlite() -> SqlitePool {
         .expect("in-memory SQLite")
 }
 
+mod suite;
 #[doc(hidden)]
 #[path = "support.rs"]
 pub mod suite_support;
-mod suite;

@@ -39,7 +39,6 @@ macro_rules! fixture {
     }};
 }
 
-
 /// Generates the suite for one database.
 ///
 /// - `pool`: an async expression giving `Option<Pool>` (`None`: skip, the helper said why);

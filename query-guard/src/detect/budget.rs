@@ -51,12 +51,15 @@ pub enum Limit {
 }
 
 impl Limit {
-    /// `queries`, `reads` or `writes`, as the report says it.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Limit::Total => "queries",
-            Limit::Reads => "reads",
-            Limit::Writes => "writes",
+    /// `queries`, `reads` or `writes` (singular when `n` is 1), as the report says it.
+    pub fn noun(self, n: usize) -> &'static str {
+        match (self, n == 1) {
+            (Limit::Total, true) => "query",
+            (Limit::Total, false) => "queries",
+            (Limit::Reads, true) => "read",
+            (Limit::Reads, false) => "reads",
+            (Limit::Writes, true) => "write",
+            (Limit::Writes, false) => "writes",
         }
     }
 }
@@ -93,15 +96,28 @@ mod tests {
 
     #[test]
     fn within_and_over_each_limit() {
-        let counts = Counts { counted: 5, reads: 4, writes: 1, ..Counts::default() };
+        let counts = Counts {
+            counted: 5,
+            reads: 4,
+            writes: 1,
+            ..Counts::default()
+        };
         assert!(check(&Budget::detail(), &counts).is_empty());
         assert!(check(&Budget::new(), &counts).is_empty());
         let v = check(&Budget::new().max(10).max_reads(3).max_writes(0), &counts);
         assert_eq!(
             v,
             vec![
-                Violation { limit: Limit::Reads, max: 3, actual: 4 },
-                Violation { limit: Limit::Writes, max: 0, actual: 1 },
+                Violation {
+                    limit: Limit::Reads,
+                    max: 3,
+                    actual: 4
+                },
+                Violation {
+                    limit: Limit::Writes,
+                    max: 0,
+                    actual: 1
+                },
             ]
         );
     }

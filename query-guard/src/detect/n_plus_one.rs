@@ -72,7 +72,10 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
     let mut groups: HashMap<&str, Vec<&StatementReport>> = HashMap::new();
     for stmt in statements {
         if matches!(stmt.class, crate::Class::Read | crate::Class::Write) {
-            groups.entry(stmt.fingerprint.as_str()).or_default().push(stmt);
+            groups
+                .entry(stmt.fingerprint.as_str())
+                .or_default()
+                .push(stmt);
         }
     }
     let mut found: Vec<NPlusOne> = groups
@@ -101,6 +104,10 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
             }
         })
         .collect();
-    found.sort_by(|a, b| b.count.cmp(&a.count).then(a.statements[0].cmp(&b.statements[0])));
+    found.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.statements[0].cmp(&b.statements[0]))
+    });
     found
 }

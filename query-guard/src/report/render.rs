@@ -79,7 +79,7 @@ impl Report {
             parts.push(format!(
                 "expected at most {} {}, {} ran",
                 v.max,
-                v.limit.noun(),
+                v.limit.noun(v.max),
                 v.actual
             ));
         }
