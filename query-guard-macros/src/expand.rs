@@ -196,7 +196,7 @@ fn instrument(
     };
     quote! {
         let #guard = ::query_guard::__private::open_async(#spec);
-        ::query_guard::__private::Instrument::instrument(#future, #guard.span()).await
+        ::query_guard::__private::run_async(#guard, #future).await
     }
 }
 
@@ -402,7 +402,7 @@ mod tests {
         );
         assert_contains(
             &out,
-            "::query_guard::__private::Instrument::instrument(async move {",
+            "::query_guard::__private::run_async(__query_guard_scope, async move {",
         );
         assert_contains(
             &out,
@@ -410,7 +410,7 @@ mod tests {
         );
         assert!(
             out.ends_with(&squash(
-                "{ body()?; Ok(()) } }, __query_guard_scope.span()).await }"
+                "{ body()?; Ok(()) } }).await }"
             )),
             "{out}"
         );
@@ -460,7 +460,7 @@ mod tests {
             "let __query_guard_fake_return: Result<u8, E> = loop {};",
         );
         assert!(out.ends_with(&squash(
-            "{ g()?; Ok(1) } }, __query_guard_scope.span()).await }) }"
+            "{ g()?; Ok(1) } }).await }) }"
         )));
 
         let out = expand_squashed(

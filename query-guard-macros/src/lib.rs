@@ -112,7 +112,9 @@
 //!
 //! An `async fn` opens the scope when it is first polled, runs its body as an `async move` block
 //! instrumented with the scope's span (so statements from every poll, on any worker thread, are
-//! recorded), and keeps the guard until the body has finished. The block starts with an
+//! recorded), and keeps the guard until the body has finished. A future dropped before it
+//! finishes (a losing `select!` branch, a timeout) records but is not judged on its partial
+//! run. The block starts with an
 //! unreachable `return` of the declared return type (as `tracing::instrument` does), so `?` and
 //! `return` in the body infer the right type:
 //!
@@ -122,13 +124,10 @@
 //! // becomes
 //! async fn list(db: &Pool) -> Result<Vec<Post>, Error> {
 //!     let __query_guard_scope = ::query_guard::__private::open_async(SPEC);
-//!     ::query_guard::__private::Instrument::instrument(
-//!         async move {
-//!             if false { let r: Result<Vec<Post>, Error> = loop {}; return r; }
-//!             BODY
-//!         },
-//!         __query_guard_scope.span(),
-//!     )
+//!     ::query_guard::__private::run_async(__query_guard_scope, async move {
+//!         if false { let r: Result<Vec<Post>, Error> = loop {}; return r; }
+//!         BODY
+//!     })
 //!     .await
 //! }
 //! ```

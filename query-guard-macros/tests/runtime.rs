@@ -663,3 +663,18 @@ fn generic_fns_are_budgeted() {
         "{msg}"
     );
 }
+
+#[query_budget(max = 1)]
+async fn slow_over_budget() {
+    record(StatementRecord::new("SELECT 1"));
+    record(StatementRecord::new("SELECT 2"));
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+}
+
+/// A budgeted future dropped before it finishes (a timeout, a `select!` branch that lost) is not
+/// judged on its partial run, even in panic mode.
+#[tokio::test]
+async fn cancelled_future_is_not_judged() {
+    let timed_out = tokio::time::timeout(std::time::Duration::from_millis(20), slow_over_budget()).await;
+    assert!(timed_out.is_err());
+}

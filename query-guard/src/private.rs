@@ -88,14 +88,28 @@ impl Drop for SyncScopeGuard {
 }
 
 /// The guard `#[query_budget]` keeps in an async function while its body runs instrumented with
-/// [`AsyncScopeGuard::span`]; on drop the scope closes and its budget is applied.
+/// [`AsyncScopeGuard::span`] (see [`run_async`]); on drop the scope closes, and its budget is
+/// applied if the body ran to completion. A future dropped half-way (a `select!` branch that lost,
+/// a timeout, a client that went away) is not judged on a partial run: its scope only records.
 pub struct AsyncScopeGuard {
     scope: Option<Scope>,
+    completed: bool,
 }
 
 /// Opens a scope for an async function.
 pub fn open_async(spec: ScopeSpec) -> AsyncScopeGuard {
-    AsyncScopeGuard { scope: open(spec) }
+    AsyncScopeGuard {
+        scope: open(spec),
+        completed: false,
+    }
+}
+
+/// Runs an async function's body in the guard's scope; marks the guard completed when the body
+/// finishes. Dropping the returned future before that drops the guard uncompleted.
+pub async fn run_async<F: Future>(mut guard: AsyncScopeGuard, body: F) -> F::Output {
+    let output = body.instrument(guard.span()).await;
+    guard.completed = true;
+    output
 }
 
 impl AsyncScopeGuard {
@@ -110,7 +124,17 @@ impl AsyncScopeGuard {
 impl Drop for AsyncScopeGuard {
     fn drop(&mut self) {
         if let Some(scope) = self.scope.take() {
-            scope.finish_and_check();
+            if self.completed {
+                scope.finish_and_check();
+            } else {
+                let report = scope.finish();
+                tracing::debug!(
+                    target: "query_guard",
+                    scope = report.scope(),
+                    queries = report.count(),
+                    "cancelled before completion: budget not applied to the partial run"
+                );
+            }
         }
     }
 }
