@@ -104,16 +104,48 @@ struct DbSpan {
     saw_event: AtomicBool,
 }
 
-/// Scopes enclosing `span` (innermost first) and the call path from the nearest scope down to
-/// `span`. Marks the nearest enclosing [`DbSpan`] as having seen an event when `mark_db_span`.
+/// The scopes enclosing a statement, innermost first. The first is held inline: almost every
+/// statement has exactly one scope, and this runs for every statement.
+#[derive(Default)]
+struct Scopes {
+    first: Option<Arc<ScopeState>>,
+    rest: Vec<Arc<ScopeState>>,
+}
+
+impl Scopes {
+    fn push(&mut self, scope: Arc<ScopeState>) {
+        if self.first.is_none() {
+            self.first = Some(scope);
+        } else {
+            self.rest.push(scope);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// Records into every scope: a clone for each enclosing one, the original for the innermost.
+    fn record(self, captured: Captured) {
+        for scope in &self.rest {
+            scope.record(captured.clone());
+        }
+        if let Some(first) = self.first {
+            first.record(captured);
+        }
+    }
+}
+
+/// Scopes enclosing `span` and the call path from the nearest scope down to `span`. Marks the
+/// nearest enclosing [`DbSpan`] as having seen an event when `mark_db_span`.
 fn enclosing<'a, S>(
     span: SpanRef<'a, S>,
     mark_db_span: bool,
-) -> (Vec<Arc<ScopeState>>, Vec<&'static Metadata<'static>>)
+) -> (Scopes, Vec<&'static Metadata<'static>>)
 where
     S: Subscriber + for<'l> LookupSpan<'l>,
 {
-    let mut scopes = Vec::new();
+    let mut scopes = Scopes::default();
     let mut path = Vec::new();
     let mut marked = !mark_db_span;
     for span in span.scope() {
@@ -129,21 +161,6 @@ where
         }
     }
     (scopes, path)
-}
-
-fn record_into(scopes: Vec<Arc<ScopeState>>, captured: Captured) {
-    let last = scopes.len().saturating_sub(1);
-    let mut captured = Some(captured);
-    for (i, scope) in scopes.into_iter().enumerate() {
-        let stmt = if i == last {
-            captured.take()
-        } else {
-            captured.clone()
-        };
-        if let Some(stmt) = stmt {
-            scope.record(stmt);
-        }
-    }
 }
 
 impl<S> Layer<S> for QueryGuardLayer
@@ -212,18 +229,15 @@ where
         } else {
             Source::Event
         };
-        record_into(
-            scopes,
-            Captured {
-                sql,
-                elapsed: fields.elapsed(),
-                rows_affected: fields.rows_affected,
-                rows_returned: fields.rows_returned,
-                db_system: fields.db_system,
-                source,
-                path: CallPath::from_innermost_first(path),
-            },
-        );
+        scopes.record(Captured {
+            sql,
+            elapsed: fields.elapsed(),
+            rows_affected: fields.rows_affected,
+            rows_returned: fields.rows_returned,
+            db_system: fields.db_system,
+            source,
+            path: CallPath::from_innermost_first(path),
+        });
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
@@ -249,18 +263,15 @@ where
         }
         path.insert(0, span.metadata());
         let elapsed = db.fields.elapsed().or_else(|| Some(db.opened.elapsed()));
-        record_into(
-            scopes,
-            Captured {
-                sql,
-                elapsed,
-                rows_affected: db.fields.rows_affected,
-                rows_returned: db.fields.rows_returned,
-                db_system: db.fields.db_system,
-                source: Source::Span,
-                path: CallPath::from_innermost_first(path),
-            },
-        );
+        scopes.record(Captured {
+            sql,
+            elapsed,
+            rows_affected: db.fields.rows_affected,
+            rows_returned: db.fields.rows_returned,
+            db_system: db.fields.db_system,
+            source: Source::Span,
+            path: CallPath::from_innermost_first(path),
+        });
     }
 }
 
@@ -278,7 +289,7 @@ pub(crate) fn record_current(captured: impl FnOnce(CallPath) -> Captured) -> boo
         if scopes.is_empty() {
             return false;
         }
-        record_into(scopes, captured(CallPath::from_innermost_first(path)));
+        scopes.record(captured(CallPath::from_innermost_first(path)));
         true
     })
     .unwrap_or(false)
