@@ -37,6 +37,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -54,9 +55,6 @@ pub const SCOPE_TARGET: &str = "query_guard::scope";
 
 /// How many statements a scope stores before it only counts and aggregates.
 pub const MAX_STORED_STATEMENTS: usize = 10_000;
-
-/// The recorder a scope span carries in its extensions.
-pub(crate) struct ScopeExt(pub Arc<ScopeState>);
 
 thread_local! {
     /// Hands the recorder to the layer's `on_new_span`, which tracing calls synchronously, on this
@@ -99,9 +97,42 @@ pub(crate) struct ScopeState {
     pub max_stored: usize,
     pub started: Instant,
     pub recorded: Mutex<Recorded>,
+    /// Threads currently inside the scope (enters of its span and its descendants, minus exits).
+    pub active: AtomicUsize,
 }
 
+/// How long [`ScopeState::settle`] waits for other threads to leave the scope.
+const SETTLE_LIMIT: Duration = Duration::from_millis(50);
+
 impl ScopeState {
+    pub fn entered(&self) {
+        self.active.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub fn exited(&self) {
+        self.active.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Waits, at most [`SETTLE_LIMIT`], until no thread is inside the scope: a statement that
+    /// is still being logged on another thread (sqlx's SQLite worker emits a failed statement's
+    /// event after the caller already has the error) reaches the scope before it closes. Returns
+    /// at once in the usual case, where the scope's code has finished.
+    pub fn settle(&self) {
+        if self.active.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let start = Instant::now();
+        let mut spins = 0_u32;
+        while self.active.load(Ordering::Acquire) > 0 && start.elapsed() < SETTLE_LIMIT {
+            if spins < 1_000 {
+                spins += 1;
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+
     /// Records one statement. Never panics; ignores statements that arrive after the scope closed
     /// (from a task that outlived it).
     pub fn record(&self, stmt: Captured) {
@@ -243,6 +274,7 @@ impl ScopeBuilder {
             max_stored: self.max_stored,
             started: Instant::now(),
             recorded: Mutex::new(Recorded::default()),
+            active: AtomicUsize::new(0),
         });
         PENDING.with(|p| *p.borrow_mut() = Some(state.clone()));
         let span =
@@ -346,7 +378,13 @@ impl Scope {
 
     /// Closes the scope and returns its report. Statements arriving later (from tasks that outlive
     /// the scope) are ignored.
+    ///
+    /// If another thread is inside the scope at that moment (a spawned task being polled, a
+    /// driver's worker thread finishing a statement), it first waits up to 50 ms for it to leave,
+    /// so a statement that is still being logged is not lost. Call it after the scope's code, not
+    /// from inside [`Scope::in_scope`] (that would always wait the 50 ms).
     pub fn finish(&self) -> Report {
+        self.state.settle();
         Report::build(&self.state, true)
     }
 

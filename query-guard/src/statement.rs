@@ -1,6 +1,7 @@
 //! One captured statement, and where in the program it ran.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::Metadata;
@@ -24,37 +25,53 @@ pub enum Source {
 /// With `#[tracing::instrument]` on the functions that query, this reads like a stack trace:
 /// `list_posts > load_author (src/posts.rs:42)`. It is empty when the statement ran directly in the
 /// scope's body.
-#[derive(Clone, Default, PartialEq, Eq)]
+///
+/// Shared, not copied: every statement from the same span holds the same path.
+#[derive(Clone, Default)]
 pub struct CallPath {
-    spans: Vec<&'static Metadata<'static>>,
+    spans: Option<Arc<[&'static Metadata<'static>]>>,
 }
 
+impl PartialEq for CallPath {
+    fn eq(&self, other: &CallPath) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for CallPath {}
+
 impl CallPath {
-    pub(crate) fn from_innermost_first(mut spans: Vec<&'static Metadata<'static>>) -> CallPath {
-        spans.reverse();
-        CallPath { spans }
+    /// This path with one more span inside it.
+    pub(crate) fn child(&self, span: &'static Metadata<'static>) -> CallPath {
+        let mut spans = self.as_slice().to_vec();
+        spans.push(span);
+        CallPath { spans: Some(spans.into()) }
+    }
+
+    fn as_slice(&self) -> &[&'static Metadata<'static>] {
+        self.spans.as_deref().unwrap_or(&[])
     }
 
     /// Whether the statement ran directly in the scope's body.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// Span names, outermost first.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.spans.iter().map(|m| m.name())
+        self.as_slice().iter().map(|m| m.name())
     }
 
     /// Source location (`file:line`) of the innermost span, when tracing knows it.
     pub fn location(&self) -> Option<String> {
-        let inner = self.spans.last()?;
+        let inner = self.as_slice().last()?;
         Some(format!("{}:{}", inner.file()?, inner.line()?))
     }
 }
 
 impl std::hash::Hash for CallPath {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for m in &self.spans {
+        for m in self.as_slice() {
             m.callsite().hash(state);
         }
     }
@@ -63,7 +80,7 @@ impl std::hash::Hash for CallPath {
 impl fmt::Display for CallPath {
     /// `a > b > c (file:line)`, or `-` when empty.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.spans.is_empty() {
+        if self.is_empty() {
             return f.write_str("-");
         }
         for (i, name) in self.names().enumerate() {

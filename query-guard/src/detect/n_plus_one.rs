@@ -73,7 +73,7 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
     for stmt in statements {
         if matches!(stmt.class, crate::Class::Read | crate::Class::Write) {
             groups
-                .entry(stmt.fingerprint.as_str())
+                .entry(&*stmt.fingerprint)
                 .or_default()
                 .push(stmt);
         }
@@ -93,12 +93,12 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
                 .map(|(p, _)| p.clone())
                 .unwrap_or_default();
             NPlusOne {
-                fingerprint: first.fingerprint.clone(),
-                normalized: first.normalized.clone(),
+                fingerprint: first.fingerprint.to_string(),
+                normalized: first.normalized.to_string(),
                 count: group.len(),
                 total: group.iter().filter_map(|s| s.elapsed).sum(),
                 call_path,
-                tables: first.tables.clone(),
+                tables: first.tables.to_vec(),
                 statements: group.iter().map(|s| s.index).collect(),
                 suggestion: suggestion(first),
             }

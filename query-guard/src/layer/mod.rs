@@ -1,11 +1,17 @@
 //! [`QueryGuardLayer`]: the `tracing` layer that records statements into scopes.
 //!
-//! For every event that carries a statement (target `sqlx::query`, or any event with a
-//! `db.statement` / `db.query.text` field) the layer walks from the event's span up to the root and
-//! records the statement into every enclosing [scope](crate::Scope): the nearest one and, for nested
-//! scopes, each of its ancestors. Spans carrying `db.statement` (OpenTelemetry-style client spans,
+//! Every span created inside a [scope](crate::Scope) gets a link to its enclosing scopes (the
+//! nearest first, then, for nested scopes, each ancestor) and its call path, inherited from its
+//! parent when it is created. For every event that carries a statement (target `sqlx::query`, or
+//! any event with a `db.statement` / `db.query.text` field) the layer reads the link of the
+//! event's span, one look-up, and records the statement into every scope in it. Spans carrying `db.statement` (OpenTelemetry-style client spans,
 //! diesel-tracing) are recorded when they close, unless a statement event was already recorded
 //! inside them, so a statement is never counted twice.
+//!
+//! The layer also counts, per scope, the threads currently inside it (span enters minus exits).
+//! A scope waits, briefly, for that count to reach zero when it finishes: sqlx's SQLite worker
+//! thread hands a failed statement's error back to the caller *before* it emits the statement's
+//! event, and without the wait that statement could miss a scope that closes right away.
 //!
 //! Statements outside every scope cost one span look-up and are dropped. The layer never panics
 //! and never formats anything on the hot path.
@@ -41,7 +47,7 @@ use tracing_subscriber::filter::{FilterFn, Filtered};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
-use crate::scope::{self, ScopeExt, ScopeState};
+use crate::scope::{self, ScopeState};
 use crate::statement::{CallPath, Captured, Source};
 
 /// Target of sqlx's statement events.
@@ -96,71 +102,45 @@ pub(crate) fn is_installed() -> bool {
     tracing::dispatcher::get_default(|d| d.downcast_ref::<QueryGuardLayer>().is_some())
 }
 
+/// What a span inside one or more scopes knows about them, set when it is created.
+#[derive(Clone)]
+struct ScopeLink {
+    /// Enclosing scopes, innermost first.
+    scopes: Arc<[Arc<ScopeState>]>,
+    /// Spans from the nearest scope (exclusive) down to this span (inclusive).
+    path: CallPath,
+    /// The nearest enclosing statement span's flag: set when a statement event is recorded
+    /// inside it, so the span itself is not recorded again.
+    db_span: Option<Arc<AtomicBool>>,
+}
+
+impl ScopeLink {
+    fn record(&self, captured: impl FnOnce(CallPath) -> Captured) {
+        let captured = captured(self.path.clone());
+        let (innermost, enclosing) = match &*self.scopes {
+            [innermost, enclosing @ ..] => (innermost, enclosing),
+            [] => return,
+        };
+        for scope in enclosing {
+            scope.record(captured.clone());
+        }
+        innermost.record(captured);
+    }
+}
+
 /// A span that carries a statement itself (an OpenTelemetry-style client span).
 struct DbSpan {
     fields: StatementFields,
     opened: Instant,
     /// A statement event was recorded inside this span: do not record the span again.
-    saw_event: AtomicBool,
+    saw_event: Arc<AtomicBool>,
 }
 
-/// The scopes enclosing a statement, innermost first. The first is held inline: almost every
-/// statement has exactly one scope, and this runs for every statement.
-#[derive(Default)]
-struct Scopes {
-    first: Option<Arc<ScopeState>>,
-    rest: Vec<Arc<ScopeState>>,
-}
-
-impl Scopes {
-    fn push(&mut self, scope: Arc<ScopeState>) {
-        if self.first.is_none() {
-            self.first = Some(scope);
-        } else {
-            self.rest.push(scope);
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
-
-    /// Records into every scope: a clone for each enclosing one, the original for the innermost.
-    fn record(self, captured: Captured) {
-        for scope in &self.rest {
-            scope.record(captured.clone());
-        }
-        if let Some(first) = self.first {
-            first.record(captured);
-        }
-    }
-}
-
-/// Scopes enclosing `span` and the call path from the nearest scope down to `span`. Marks the
-/// nearest enclosing [`DbSpan`] as having seen an event when `mark_db_span`.
-fn enclosing<'a, S>(
-    span: SpanRef<'a, S>,
-    mark_db_span: bool,
-) -> (Scopes, Vec<&'static Metadata<'static>>)
+fn link_of<S>(span: &SpanRef<'_, S>) -> Option<ScopeLink>
 where
-    S: Subscriber + for<'l> LookupSpan<'l>,
+    S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    let mut scopes = Scopes::default();
-    let mut path = Vec::new();
-    let mut marked = !mark_db_span;
-    for span in span.scope() {
-        let ext = span.extensions();
-        if let Some(scope) = ext.get::<ScopeExt>() {
-            scopes.push(scope.0.clone());
-        } else if scopes.is_empty() {
-            if !marked && let Some(db) = ext.get::<DbSpan>() {
-                db.saw_event.store(true, Ordering::Relaxed);
-                marked = true;
-            }
-            path.push(span.metadata());
-        }
-    }
-    (scopes, path)
+    span.extensions().get::<ScopeLink>().cloned()
 }
 
 impl<S> Layer<S> for QueryGuardLayer
@@ -168,32 +148,49 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let meta = attrs.metadata();
-        if scope::is_scope_span(meta) {
-            if let Some(state) = scope::take_pending()
-                && let Some(span) = ctx.span(id)
-            {
-                let mut ext = span.extensions_mut();
-                if ext.get_mut::<ScopeExt>().is_none() {
-                    ext.insert(ScopeExt(state));
-                }
-            }
+        let Some(span) = ctx.span(id) else {
             return;
-        }
-        if carries_statement(meta)
-            && meta.target() != SQLX_TARGET
-            && let Some(span) = ctx.span(id)
+        };
+        let meta = attrs.metadata();
+        let parent = span.parent().as_ref().and_then(link_of);
+        let mut link = if scope::is_scope_span(meta) {
+            let Some(state) = scope::take_pending() else {
+                return;
+            };
+            let mut scopes = vec![state];
+            if let Some(parent) = &parent {
+                scopes.extend(parent.scopes.iter().cloned());
+            }
+            Some(ScopeLink {
+                scopes: scopes.into(),
+                path: CallPath::default(),
+                db_span: None,
+            })
+        } else {
+            parent.map(|parent| ScopeLink {
+                path: parent.path.child(meta),
+                ..parent
+            })
+        };
+        let mut ext = span.extensions_mut();
+        if carries_statement(meta) && meta.target() != SQLX_TARGET && ext.get_mut::<DbSpan>().is_none()
         {
             let mut fields = StatementFields::for_callsite(meta);
             attrs.record(&mut fields);
-            let mut ext = span.extensions_mut();
-            if ext.get_mut::<DbSpan>().is_none() {
-                ext.insert(DbSpan {
-                    fields,
-                    opened: Instant::now(),
-                    saw_event: AtomicBool::new(false),
-                });
+            let saw_event = Arc::new(AtomicBool::new(false));
+            if let Some(link) = &mut link {
+                link.db_span = Some(saw_event.clone());
             }
+            ext.insert(DbSpan {
+                fields,
+                opened: Instant::now(),
+                saw_event,
+            });
+        }
+        if let Some(link) = link
+            && ext.get_mut::<ScopeLink>().is_none()
+        {
+            ext.insert(link);
         }
     }
 
@@ -206,37 +203,56 @@ where
         }
     }
 
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id)
+            && let Some(link) = span.extensions().get::<ScopeLink>()
+        {
+            for scope in link.scopes.iter() {
+                scope.entered();
+            }
+        }
+    }
+
+    fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id)
+            && let Some(link) = span.extensions().get::<ScopeLink>()
+        {
+            for scope in link.scopes.iter() {
+                scope.exited();
+            }
+        }
+    }
+
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let meta = event.metadata();
         if !carries_statement(meta) {
             return;
         }
         // Outside every scope: nothing to do, and nothing formatted.
-        let Some(span) = ctx.event_span(event) else {
+        let Some(link) = ctx.event_span(event).as_ref().and_then(link_of) else {
             return;
         };
-        let (scopes, path) = enclosing(span, true);
-        if scopes.is_empty() {
-            return;
-        }
         let mut fields = StatementFields::for_callsite(meta);
         event.record(&mut fields);
         let Some(sql) = fields.take_sql() else {
             return;
         };
+        if let Some(db_span) = &link.db_span {
+            db_span.store(true, Ordering::Relaxed);
+        }
         let source = if meta.target() == SQLX_TARGET {
             Source::Sqlx
         } else {
             Source::Event
         };
-        scopes.record(Captured {
+        link.record(|path| Captured {
             sql,
             elapsed: fields.elapsed(),
             rows_affected: fields.rows_affected,
             rows_returned: fields.rows_returned,
             db_system: fields.db_system,
             source,
-            path: CallPath::from_innermost_first(path),
+            path,
         });
     }
 
@@ -244,8 +260,11 @@ where
         let Some(span) = ctx.span(&id) else {
             return;
         };
-        let db = span.extensions_mut().remove::<DbSpan>();
-        let Some(mut db) = db else {
+        let (db, link) = {
+            let mut ext = span.extensions_mut();
+            (ext.remove::<DbSpan>(), ext.get_mut::<ScopeLink>().cloned())
+        };
+        let (Some(mut db), Some(link)) = (db, link) else {
             return;
         };
         if db.saw_event.load(Ordering::Relaxed) {
@@ -254,23 +273,15 @@ where
         let Some(sql) = db.fields.take_sql() else {
             return;
         };
-        let Some(parent) = span.parent() else {
-            return;
-        };
-        let (scopes, mut path) = enclosing(parent, false);
-        if scopes.is_empty() {
-            return;
-        }
-        path.insert(0, span.metadata());
         let elapsed = db.fields.elapsed().or_else(|| Some(db.opened.elapsed()));
-        scopes.record(Captured {
+        link.record(|path| Captured {
             sql,
             elapsed,
             rows_affected: db.fields.rows_affected,
             rows_returned: db.fields.rows_returned,
             db_system: db.fields.db_system,
             source: Source::Span,
-            path: CallPath::from_innermost_first(path),
+            path,
         });
     }
 }
@@ -282,14 +293,10 @@ pub(crate) fn record_current(captured: impl FnOnce(CallPath) -> Captured) -> boo
         let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>() else {
             return false;
         };
-        let Some(span) = registry.span(id) else {
+        let Some(link) = registry.span(id).as_ref().and_then(link_of) else {
             return false;
         };
-        let (scopes, path) = enclosing(span, false);
-        if scopes.is_empty() {
-            return false;
-        }
-        scopes.record(captured(CallPath::from_innermost_first(path)));
+        link.record(captured);
         true
     })
     .unwrap_or(false)

@@ -10,6 +10,7 @@
 mod render;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Serialize, Serializer};
@@ -45,10 +46,10 @@ pub struct StatementReport {
     /// The SQL as it ran, literal values included: only when the scope opted in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
-    /// Normalised SQL, literal values replaced by placeholders.
-    pub normalized: String,
+    /// Normalised SQL, literal values replaced by placeholders (shared by statements of a shape).
+    pub normalized: Arc<str>,
     /// Fingerprint of the statement shape (16 hex characters).
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
     /// Statement kind.
     pub kind: StatementKind,
     /// How the budget treats it.
@@ -56,7 +57,7 @@ pub struct StatementReport {
     /// Whether the budget counted it.
     pub counted: bool,
     /// Tables it touches.
-    pub tables: Vec<String>,
+    pub tables: Arc<[String]>,
     /// Time it took, when the source said.
     #[serde(rename = "elapsed_ms", serialize_with = "ser_opt_ms")]
     pub elapsed: Option<Duration>,
@@ -114,6 +115,25 @@ pub(crate) fn hex(fp: &Fingerprint) -> String {
     format!("{:016x}", fp.hash)
 }
 
+/// What the statements of one shape share in a report.
+struct Shape {
+    class: Class,
+    hex: Arc<str>,
+    normalized: Arc<str>,
+    tables: Arc<[String]>,
+}
+
+impl Shape {
+    fn of(fp: &Fingerprint) -> Shape {
+        Shape {
+            class: classify(fp),
+            hex: hex(fp).into(),
+            normalized: fp.normalized.as_str().into(),
+            tables: fp.tables.as_slice().into(),
+        }
+    }
+}
+
 impl Report {
     pub(crate) fn build(state: &ScopeState, close: bool) -> Report {
         let (captured, unstored) = {
@@ -141,27 +161,26 @@ impl Report {
                 counts.counted += n;
             }
         };
-        // Class and hex depend on the fingerprint only: work them out once per shape.
-        let mut shapes: HashMap<u64, (Class, String)> = HashMap::new();
+        // Everything but the values depends on the fingerprint only: work it out once per shape
+        // and share it between the statements of that shape.
+        let mut shapes: HashMap<u64, Shape> = HashMap::new();
         let statements: Vec<StatementReport> = captured
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
                 let fp = fingerprint_cached(&c.sql, dialect_of(c.db_system.as_deref()));
-                let (class, fingerprint) = shapes
-                    .entry(fp.hash)
-                    .or_insert_with(|| (classify(&fp), hex(&fp)))
-                    .clone();
+                let shape = shapes.entry(fp.hash).or_insert_with(|| Shape::of(&fp));
+                let class = shape.class;
                 tally(class, 1, &mut counts);
                 StatementReport {
                     index: i + 1,
                     sql: state.show_values.then_some(c.sql),
-                    normalized: fp.normalized.clone(),
-                    fingerprint,
+                    normalized: shape.normalized.clone(),
+                    fingerprint: shape.hex.clone(),
                     kind: fp.kind,
                     class,
                     counted: class.counted(budget),
-                    tables: fp.tables.clone(),
+                    tables: shape.tables.clone(),
                     elapsed: c.elapsed,
                     rows_returned: c.rows_returned,
                     rows_affected: c.rows_affected,
@@ -311,7 +330,7 @@ fn merge_unstored_n_plus_one(
         }
         let stored: Vec<&StatementReport> = statements
             .iter()
-            .filter(|s| s.fingerprint == u.fingerprint)
+            .filter(|s| *s.fingerprint == *u.fingerprint)
             .collect();
         if stored.len() + u.count >= threshold.max(2) {
             found.push(NPlusOne {
@@ -320,7 +339,7 @@ fn merge_unstored_n_plus_one(
                 count: stored.len() + u.count,
                 total: u.total + stored.iter().filter_map(|s| s.elapsed).sum::<Duration>(),
                 call_path: u.call_path.clone(),
-                tables: stored.first().map(|s| s.tables.clone()).unwrap_or_default(),
+                tables: stored.first().map(|s| s.tables.to_vec()).unwrap_or_default(),
                 statements: stored.iter().map(|s| s.index).collect(),
                 suggestion:
                     "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN"
