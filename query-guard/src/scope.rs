@@ -32,7 +32,8 @@
 //! A scope stores at most [`MAX_STORED_STATEMENTS`] statements (override with
 //! [`ScopeBuilder::max_stored`]); past that it still counts every statement exactly (total, reads,
 //! writes) and aggregates the rest by fingerprint, so a long-running scope in production cannot
-//! grow without bound.
+//! grow without bound. Past [`MAX_UNSTORED_SHAPES`] aggregated shapes, further shapes are only
+//! counted by class.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -80,10 +81,16 @@ pub(crate) struct Unstored {
     pub path: CallPath,
 }
 
-#[derive(Default)]
+/// How many shapes a scope aggregates past its storage cap; further shapes are only counted,
+/// by class, so a scope's memory stays bounded whatever runs in it.
+pub const MAX_UNSTORED_SHAPES: usize = 1_000;
+
+#[derive(Default, Clone)]
 pub(crate) struct Recorded {
     pub statements: Vec<Captured>,
     pub unstored: HashMap<u64, Unstored>,
+    /// Past both caps: count and time per class.
+    pub unstored_other: HashMap<Class, (usize, Duration)>,
     pub closed: bool,
 }
 
@@ -151,7 +158,14 @@ impl ScopeState {
             crate::classify::dialect_of(stmt.db_system.as_deref()),
         );
         let class = classify(&fp);
+        let elapsed = stmt.elapsed.unwrap_or_default();
         let mut rec = self.recorded.lock();
+        if rec.unstored.len() >= MAX_UNSTORED_SHAPES && !rec.unstored.contains_key(&fp.hash) {
+            let other = rec.unstored_other.entry(class).or_default();
+            other.0 += 1;
+            other.1 += elapsed;
+            return;
+        }
         let entry = rec.unstored.entry(fp.hash).or_insert_with(|| Unstored {
             fingerprint: fp,
             class,
@@ -160,7 +174,7 @@ impl ScopeState {
             path: stmt.path.clone(),
         });
         entry.count += 1;
-        entry.total += stmt.elapsed.unwrap_or_default();
+        entry.total += elapsed;
     }
 }
 
@@ -398,5 +412,56 @@ impl Scope {
         let report = self.finish();
         crate::enforce::enforce(&report);
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{StatementRecord, record};
+
+    #[test]
+    fn memory_is_bounded_and_counts_stay_exact() {
+        crate::install().unwrap();
+        let scope = Scope::builder("bounded")
+            .budget(Budget::new().max(10))
+            .max_stored(2)
+            .open()
+            .unwrap();
+        let shapes = MAX_UNSTORED_SHAPES + 5;
+        scope.in_scope(|| {
+            for i in 0..shapes {
+                assert!(record(StatementRecord::new(format!(
+                    "SELECT * FROM t{i} WHERE id = 1"
+                ))));
+            }
+            assert!(record(StatementRecord::new("UPDATE t0 SET a = 1")));
+            assert!(record(StatementRecord::new("COMMIT")));
+        });
+        let report = scope.finish();
+        assert_eq!(report.statements().len(), 2, "stored up to the cap");
+        assert_eq!(
+            report.unstored().len(),
+            MAX_UNSTORED_SHAPES,
+            "aggregated up to the cap"
+        );
+        let c = report.counts();
+        assert_eq!((c.reads, c.writes, c.transactions), (shapes, 1, 1));
+        assert_eq!(c.counted, shapes + 1);
+        assert_eq!(c.unstored, shapes + 2 - 2);
+        assert!(report.failed());
+        let text = report.to_string();
+        assert!(text.lines().count() < 40, "the text report lists the top shapes only:\n{text}");
+        assert!(text.contains("in other shapes"), "{text}");
+    }
+
+    #[test]
+    fn statements_after_finish_are_ignored() {
+        crate::install().unwrap();
+        let scope = Scope::open("closed").unwrap();
+        scope.in_scope(|| record(StatementRecord::new("SELECT 1")));
+        assert_eq!(scope.finish().count(), 1);
+        scope.in_scope(|| record(StatementRecord::new("SELECT 2")));
+        assert_eq!(scope.report().count(), 0, "closed scopes keep nothing");
     }
 }

@@ -21,7 +21,7 @@ use crate::detect::budget::{self, Counts, Violation};
 use crate::detect::n_plus_one::{self, NPlusOne};
 use crate::fingerprint::{Fingerprint, StatementKind, fingerprint_cached};
 use crate::mode::Mode;
-use crate::scope::ScopeState;
+use crate::scope::{Recorded, ScopeState};
 use crate::statement::{CallPath, Source};
 
 /// Version of the JSON form of [`Report`].
@@ -136,16 +136,19 @@ impl Shape {
 
 impl Report {
     pub(crate) fn build(state: &ScopeState, close: bool) -> Report {
-        let (captured, unstored) = {
+        let Recorded {
+            statements: captured,
+            unstored,
+            unstored_other,
+            ..
+        } = {
             let mut rec = state.recorded.lock();
             if close && !rec.closed {
+                let taken = std::mem::take(&mut *rec);
                 rec.closed = true;
-                (
-                    std::mem::take(&mut rec.statements),
-                    std::mem::take(&mut rec.unstored),
-                )
+                taken
             } else {
-                (rec.statements.clone(), rec.unstored.clone())
+                rec.clone()
             }
         };
         let budget = &state.budget;
@@ -211,6 +214,13 @@ impl Report {
                 .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         });
 
+        let mut other_time = Duration::ZERO;
+        for (class, (count, total)) in unstored_other {
+            tally(class, count, &mut counts);
+            counts.unstored += count;
+            other_time += total;
+        }
+
         let violations = budget::check(budget, &counts);
         let mut found = n_plus_one::detect(&statements, budget.n_plus_one_min());
         merge_unstored_n_plus_one(&mut found, &statements, &unstored, budget.n_plus_one_min());
@@ -218,7 +228,8 @@ impl Report {
             .iter()
             .filter_map(|s| s.elapsed)
             .sum::<Duration>()
-            + unstored.iter().map(|u| u.total).sum::<Duration>();
+            + unstored.iter().map(|u| u.total).sum::<Duration>()
+            + other_time;
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             scope: state.name.clone(),
@@ -339,7 +350,10 @@ fn merge_unstored_n_plus_one(
                 count: stored.len() + u.count,
                 total: u.total + stored.iter().filter_map(|s| s.elapsed).sum::<Duration>(),
                 call_path: u.call_path.clone(),
-                tables: stored.first().map(|s| s.tables.to_vec()).unwrap_or_default(),
+                tables: stored
+                    .first()
+                    .map(|s| s.tables.to_vec())
+                    .unwrap_or_default(),
                 statements: stored.iter().map(|s| s.index).collect(),
                 suggestion:
                     "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN"

@@ -160,13 +160,22 @@ impl Report {
                 "  … and {} past the scope's storage cap, by shape:",
                 plural(self.counts.unstored, "more statement", "more statements")
             )?;
-            for u in &self.unstored {
+            const SHOWN: usize = 20;
+            for u in self.unstored.iter().take(SHOWN) {
                 writeln!(
                     f,
                     "  {:>6} × {:>9}  {}",
                     u.count,
                     ms(u.total),
                     one_line(&u.normalized)
+                )?;
+            }
+            let listed: usize = self.unstored.iter().take(SHOWN).map(|u| u.count).sum();
+            if self.counts.unstored > listed {
+                writeln!(
+                    f,
+                    "  {:>6} × in other shapes (see the JSON report for the aggregated shapes)",
+                    self.counts.unstored - listed
                 )?;
             }
         }
