@@ -5,10 +5,12 @@ use query_guard::query_budget;
 use sqlx::SqlitePool;
 
 async fn schema(pool: &SqlitePool) {
-    sqlx::raw_sql("CREATE TABLE tags (id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL, name TEXT NOT NULL)")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL, name TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 #[query_budget(max = 3)]
@@ -19,7 +21,10 @@ async fn above_sqlx_test_within_budget(pool: SqlitePool) {
         .execute(&pool)
         .await
         .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tags").fetch_one(&pool).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tags")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 2);
 }
 
@@ -29,7 +34,11 @@ async fn above_sqlx_test_within_budget(pool: SqlitePool) {
 async fn above_sqlx_test_over_budget(pool: SqlitePool) {
     schema(&pool).await;
     for post in 1..=2_i64 {
-        sqlx::query("SELECT name FROM tags WHERE post_id = ?").bind(post).fetch_all(&pool).await.unwrap();
+        sqlx::query("SELECT name FROM tags WHERE post_id = ?")
+            .bind(post)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     }
 }
 
@@ -40,7 +49,11 @@ async fn above_tokio_test_deny_n_plus_one() {
     let pool = query_guard_tests::sqlite().await;
     schema(&pool).await;
     for post in 1..=3_i64 {
-        sqlx::query("SELECT name FROM tags WHERE post_id = ?").bind(post).fetch_all(&pool).await.unwrap();
+        sqlx::query("SELECT name FROM tags WHERE post_id = ?")
+            .bind(post)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     }
 }
 
@@ -49,7 +62,9 @@ async fn above_tokio_test_deny_n_plus_one() {
 async fn above_tokio_test_result_and_question_mark() -> Result<(), sqlx::Error> {
     let pool = query_guard_tests::sqlite().await;
     schema(&pool).await;
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM tags").fetch_all(&pool).await?;
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM tags")
+        .fetch_all(&pool)
+        .await?;
     assert!(names.is_empty());
     Ok(())
 }

@@ -28,16 +28,17 @@ fn no_layer_in_the_global_subscriber() {
     assert!(matches!(err, SetupError::NotInstalled { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("scope `handler`"), "{msg}");
-    assert!(
-        msg.contains("a global subscriber is set, without it"),
-        "{msg}"
-    );
     assert!(msg.contains("query_guard::layer()"), "{msg}");
     // `install()` cannot replace someone else's global subscriber, and says what to do instead.
     let err = query_guard::install().unwrap_err();
     assert!(
         err.to_string().contains("add `query_guard::layer()`"),
         "{err}"
+    );
+    let msg = Scope::open("handler").unwrap_err().to_string();
+    assert!(
+        msg.contains("a global subscriber without it was set first"),
+        "{msg}"
     );
 }
 
@@ -129,4 +130,44 @@ fn with_the_layer_statements_reach_the_scope() {
         assert!(s[3].call_path.to_string().starts_with("client"), "{report}");
         assert_eq!(s[0].elapsed, Some(std::time::Duration::from_millis(1)));
     });
+}
+
+/// A layer that notes the names of the spans it is shown.
+struct SeenSpans(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SeenSpans {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        self.0.lock().unwrap().push(attrs.metadata().name());
+    }
+}
+
+/// Opening a scope runs `tracing::enabled!` checks. With `always` interests, tracing-subscriber
+/// would reuse the per-layer filter results such a check leaves behind (tokio-rs/tracing#2519),
+/// and the user's own per-layer-filtered layers could miss the next span.
+#[test]
+fn opening_a_scope_hides_no_span_from_other_layers() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let subscriber = tracing_subscriber::registry()
+        .with(query_guard::layer())
+        .with(SeenSpans(seen.clone()).with_filter(EnvFilter::new("info")));
+    tracing::subscriber::with_default(subscriber, || {
+        for _ in 0..3 {
+            let scope = Scope::open("handler").unwrap();
+            scope.in_scope(|| {
+                let _span = tracing::info_span!("handler_body").entered();
+            });
+            scope.finish();
+        }
+    });
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.iter().filter(|n| **n == "handler_body").count(),
+        3,
+        "{seen:?}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Installing query-guard: one idempotent call that sets a global subscriber.
 //!
 //! [`install`] sets, once per process, a global subscriber made of the query-guard layer and a
-//! `fmt` layer that honours `RUST_LOG` through its own per-layer filter (default `warn`), so
+//! `fmt` layer (stderr) that honours `RUST_LOG` through its own per-layer filter (default `warn`), so
 //! `RUST_LOG=info` can never silence sqlx's DEBUG statement events for query-guard. It is global
 //! on purpose: thread-local subscribers miss statements run on tokio worker threads, in
 //! `spawn_blocking` and on sqlx's SQLite worker thread.
@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, fmt};
 
@@ -26,16 +27,22 @@ pub enum InstallError {
     OtherSubscriber,
 }
 
-/// Installs a global subscriber with [`crate::QueryGuardLayer`] and a `fmt` layer filtered by
-/// `RUST_LOG` (default `warn`). Idempotent: later calls return the first call's result, and it
-/// returns `Ok` if a global subscriber that already contains the layer was set by someone else.
+/// Installs a global subscriber with [`crate::QueryGuardLayer`] and a `fmt` layer that writes to
+/// stderr, filtered by `RUST_LOG` (default `warn`). Idempotent: later calls return the first
+/// call's result, and it returns `Ok` if a global subscriber that already contains the layer was
+/// set by someone else.
 ///
 /// ```
 /// query_guard::install().unwrap();
 /// query_guard::install().unwrap(); // again: fine
 /// ```
 pub fn install() -> Result<(), InstallError> {
-    static RESULT: OnceLock<Result<(), InstallError>> = OnceLock::new();
+    install_with(false)
+}
+
+static RESULT: OnceLock<Result<(), InstallError>> = OnceLock::new();
+
+fn install_with(test_writer: bool) -> Result<(), InstallError> {
     RESULT
         .get_or_init(|| {
             let filter = match EnvFilter::try_from_default_env() {
@@ -47,27 +54,33 @@ pub fn install() -> Result<(), InstallError> {
                     EnvFilter::new("warn")
                 }
             };
+            // Tests: libtest's capture (print!). Services: stderr, which never panics on a
+            // closed pipe the way print! does.
+            let writer = if test_writer {
+                BoxMakeWriter::new(fmt::TestWriter::new())
+            } else {
+                BoxMakeWriter::new(std::io::stderr)
+            };
             let subscriber = tracing_subscriber::registry()
                 .with(crate::layer())
-                .with(fmt::layer().with_test_writer().with_filter(filter));
+                .with(fmt::layer().with_writer(writer).with_filter(filter));
             match tracing::subscriber::set_global_default(subscriber) {
                 Ok(()) => Ok(()),
-                Err(_) if global_has_layer() => Ok(()),
+                Err(_) if crate::layer::is_installed() => Ok(()),
                 Err(_) => Err(InstallError::OtherSubscriber),
             }
         })
         .clone()
 }
 
-fn global_has_layer() -> bool {
-    // With no thread-local default set, the default *is* the global one.
-    crate::layer::is_installed()
+/// Whether an install was refused because a global subscriber without the layer came first.
+pub(crate) fn refused() -> bool {
+    matches!(RESULT.get(), Some(Err(_)))
 }
 
 /// For test entry points (`#[query_budget]` in `cfg(test)` code, `capture`, the assertion macros):
-/// install the global subscriber when nobody has set one, so tests need no set-up.
+/// install the global subscriber, with libtest's output capture, unless one is already set, so
+/// tests need no set-up. A global subscriber set by the test itself is left alone.
 pub(crate) fn ensure_for_tests() {
-    if !tracing::dispatcher::has_been_set() {
-        let _ = install();
-    }
+    let _ = install_with(true);
 }

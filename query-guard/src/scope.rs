@@ -42,7 +42,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use tracing::{Metadata, Span};
+use tracing::level_filters::LevelFilter;
+use tracing::{Level, Metadata, Span};
 
 use crate::budget::Budget;
 use crate::classify::{Class, classify};
@@ -106,6 +107,8 @@ pub(crate) struct ScopeState {
     pub recorded: Mutex<Recorded>,
     /// Threads currently inside the scope (enters of its span and its descendants, minus exits).
     pub active: AtomicUsize,
+    /// The report made when the scope closed: what every later `finish` returns.
+    pub final_report: std::sync::OnceLock<Report>,
 }
 
 /// How long [`ScopeState::settle`] waits for other threads to leave the scope.
@@ -160,10 +163,13 @@ impl ScopeState {
         let class = classify(&fp);
         let elapsed = stmt.elapsed.unwrap_or_default();
         let mut rec = self.recorded.lock();
+        if rec.closed {
+            return;
+        }
         if rec.unstored.len() >= MAX_UNSTORED_SHAPES && !rec.unstored.contains_key(&fp.hash) {
             let other = rec.unstored_other.entry(class).or_default();
             other.0 += 1;
-            other.1 += elapsed;
+            other.1 = other.1.saturating_add(elapsed);
             return;
         }
         let entry = rec.unstored.entry(fp.hash).or_insert_with(|| Unstored {
@@ -174,7 +180,7 @@ impl ScopeState {
             path: stmt.path.clone(),
         });
         entry.count += 1;
-        entry.total += elapsed;
+        entry.total = entry.total.saturating_add(elapsed);
     }
 }
 
@@ -207,14 +213,31 @@ pub enum SetupError {
     },
     /// sqlx's statement events are disabled for every layer.
     #[error(
-        "query-guard cannot count sqlx statements for scope `{scope}`: events with target `sqlx::query` at DEBUG are disabled \
-         by a filter that applies to every layer, so sqlx never emits them. Filter your fmt layer per layer \
+        "query-guard cannot count sqlx statements for scope `{scope}`: events with target `sqlx::query` at {level} are \
+         disabled by a filter that applies to every layer, so sqlx never emits them. Filter your fmt layer per layer \
          (`fmt::layer().with_filter(EnvFilter::from_default_env())`) instead of globally, or add `sqlx::query=debug` to the \
-         global filter (`RUST_LOG=info,sqlx::query=debug`)"
+         global filter (`RUST_LOG=info,sqlx::query=debug`). If sqlx logs statements at another level (SeaORM: INFO), set \
+         QUERY_GUARD_SQLX_LEVEL to it; if the application does not use sqlx, set QUERY_GUARD_SQLX_LEVEL=off"
     )]
     SqlxEventsDisabled {
         /// The scope's name.
         scope: String,
+        /// The level checked.
+        level: String,
+    },
+    /// `tracing`'s compile-time maximum level (a `max_level_*` / `release_max_level_*` feature)
+    /// removes the scope span or sqlx's statement events from the binary: no runtime filter can
+    /// bring them back.
+    #[error(
+        "query-guard cannot record statements for scope `{scope}`: this binary was built with a `tracing` \
+         `max_level_*` or `release_max_level_*` feature below {level}, which compiles out the scope span or sqlx's \
+         statement events. Remove that feature (or raise it to `max_level_{level}`)"
+    )]
+    CompiledOut {
+        /// The scope's name.
+        scope: String,
+        /// The level needed, lower-case.
+        level: String,
     },
 }
 
@@ -289,7 +312,18 @@ impl ScopeBuilder {
             started: Instant::now(),
             recorded: Mutex::new(Recorded::default()),
             active: AtomicUsize::new(0),
+            final_report: std::sync::OnceLock::new(),
         });
+        let sqlx_level = sqlx_level();
+        let needed = sqlx_level.map_or(LevelFilter::INFO, |l| {
+            LevelFilter::from_level(l).max(LevelFilter::INFO)
+        });
+        if tracing::level_filters::STATIC_MAX_LEVEL < needed {
+            return Err(SetupError::CompiledOut {
+                scope: state.name.clone(),
+                level: needed.to_string(),
+            });
+        }
         PENDING.with(|p| *p.borrow_mut() = Some(state.clone()));
         let span =
             tracing::info_span!(target: "query_guard::scope", "query_guard", scope = %state.name);
@@ -298,20 +332,55 @@ impl ScopeBuilder {
             return Err(if crate::layer::is_installed() {
                 SetupError::ScopeSpanFiltered { scope }
             } else {
-                let detail = if tracing::dispatcher::has_been_set() {
-                    " (a global subscriber is set, without it)".to_owned()
+                let detail = if crate::install::refused() {
+                    " (a global subscriber without it was set first)".to_owned()
                 } else {
-                    " (no global subscriber is set)".to_owned()
+                    String::new()
                 };
                 SetupError::NotInstalled { scope, detail }
             });
         }
-        if !tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG) {
+        if let Some(level) = sqlx_level
+            && !sqlx_events_enabled(level)
+        {
             return Err(SetupError::SqlxEventsDisabled {
                 scope: state.name.clone(),
+                level: level.to_string(),
             });
         }
         Ok(Scope { span, state })
+    }
+}
+
+/// The level sqlx logs statements at: `QUERY_GUARD_SQLX_LEVEL` (`trace` … `error`, or `off` when
+/// the application does not use sqlx or turned its statement logging off), default DEBUG (sqlx's
+/// own default; SeaORM configures INFO). An invalid value is reported once and ignored.
+fn sqlx_level() -> Option<Level> {
+    static LEVEL: std::sync::OnceLock<Option<Level>> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let Ok(raw) = std::env::var("QUERY_GUARD_SQLX_LEVEL") else {
+            return Some(Level::DEBUG);
+        };
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "off" => None,
+            other => other.parse::<Level>().map(Some).unwrap_or_else(|_| {
+                eprintln!(
+                    "query-guard: ignoring QUERY_GUARD_SQLX_LEVEL={raw:?}: expected trace, debug, info, warn, error or off"
+                );
+                Some(Level::DEBUG)
+            }),
+        }
+    })
+}
+
+/// `tracing::enabled!` needs its level at compile time.
+fn sqlx_events_enabled(level: Level) -> bool {
+    match level {
+        Level::TRACE => tracing::enabled!(target: "sqlx::query", Level::TRACE),
+        Level::DEBUG => tracing::enabled!(target: "sqlx::query", Level::DEBUG),
+        Level::INFO => tracing::enabled!(target: "sqlx::query", Level::INFO),
+        Level::WARN => tracing::enabled!(target: "sqlx::query", Level::WARN),
+        Level::ERROR => tracing::enabled!(target: "sqlx::query", Level::ERROR),
     }
 }
 
@@ -391,26 +460,39 @@ impl Scope {
     }
 
     /// Closes the scope and returns its report. Statements arriving later (from tasks that outlive
-    /// the scope) are ignored.
+    /// the scope) are ignored; calling it again (on this handle or a clone) returns the same
+    /// report.
     ///
     /// If another thread is inside the scope at that moment (a spawned task being polled, a
     /// driver's worker thread finishing a statement), it first waits up to 50 ms for it to leave,
     /// so a statement that is still being logged is not lost. Call it after the scope's code, not
     /// from inside [`Scope::in_scope`] (that would always wait the 50 ms).
     pub fn finish(&self) -> Report {
-        self.state.settle();
-        Report::build(&self.state, true)
+        self.close().0
+    }
+
+    /// The closing report, and whether this call closed the scope.
+    fn close(&self) -> (Report, bool) {
+        let mut closed_here = false;
+        let report = self.state.final_report.get_or_init(|| {
+            closed_here = true;
+            self.state.settle();
+            Report::build(&self.state, true)
+        });
+        (report.clone(), closed_here)
     }
 
     /// Closes the scope, applies its budget in its mode (panic, WARN event, or nothing), and
-    /// returns the report.
+    /// returns the report. Only the call that closes the scope applies the budget.
     ///
     /// # Panics
     ///
     /// In [`Mode::Panic`], when the budget is broken (unless the thread is already panicking).
     pub fn finish_and_check(&self) -> Report {
-        let report = self.finish();
-        crate::enforce::enforce(&report);
+        let (report, closed_here) = self.close();
+        if closed_here {
+            crate::enforce::enforce(&report);
+        }
         report
     }
 }
@@ -451,8 +533,46 @@ mod tests {
         assert_eq!(c.unstored, shapes + 2 - 2);
         assert!(report.failed());
         let text = report.to_string();
-        assert!(text.lines().count() < 40, "the text report lists the top shapes only:\n{text}");
+        assert!(
+            text.lines().count() < 40,
+            "the text report lists the top shapes only:\n{text}"
+        );
         assert!(text.contains("in other shapes"), "{text}");
+    }
+
+    #[test]
+    fn long_scopes_list_the_first_and_last_statements() {
+        crate::install().unwrap();
+        let scope = Scope::open("long").unwrap();
+        scope.in_scope(|| {
+            for i in 0..500 {
+                record(StatementRecord::new(format!("SELECT {i}")));
+            }
+        });
+        let report = scope.finish();
+        assert_eq!(report.statements().len(), 500);
+        let text = report.to_string();
+        assert!(
+            text.contains("  90. ") && text.contains(" 491. ") && text.contains(" 500. "),
+            "{text}"
+        );
+        assert!(
+            !text.contains(" 91. ") && !text.contains(" 490. "),
+            "{text}"
+        );
+        assert!(text.contains("400 statements not listed"), "{text}");
+    }
+
+    #[test]
+    fn huge_durations_saturate() {
+        crate::install().unwrap();
+        let scope = Scope::builder("huge").max_stored(1).open().unwrap();
+        scope.in_scope(|| {
+            for _ in 0..4 {
+                record(StatementRecord::new("SELECT 1").elapsed(Duration::MAX));
+            }
+        });
+        assert_eq!(scope.finish().db_time(), Duration::MAX);
     }
 
     #[test]
@@ -463,5 +583,11 @@ mod tests {
         assert_eq!(scope.finish().count(), 1);
         scope.in_scope(|| record(StatementRecord::new("SELECT 2")));
         assert_eq!(scope.report().count(), 0, "closed scopes keep nothing");
+        let again = scope.clone().finish();
+        assert_eq!(
+            again.count(),
+            1,
+            "a second finish returns the closing report"
+        );
     }
 }

@@ -45,7 +45,9 @@ impl CallPath {
     pub(crate) fn child(&self, span: &'static Metadata<'static>) -> CallPath {
         let mut spans = self.as_slice().to_vec();
         spans.push(span);
-        CallPath { spans: Some(spans.into()) }
+        CallPath {
+            spans: Some(spans.into()),
+        }
     }
 
     fn as_slice(&self) -> &[&'static Metadata<'static>] {
@@ -118,4 +120,12 @@ pub(crate) struct Captured {
     pub db_system: Option<String>,
     pub source: Source,
     pub path: CallPath,
+}
+
+/// Sum of durations that saturates instead of panicking (`Duration`'s `Sum` panics on overflow,
+/// and a source may report any duration).
+pub(crate) fn saturating_sum(durations: impl IntoIterator<Item = Duration>) -> Duration {
+    durations
+        .into_iter()
+        .fold(Duration::ZERO, Duration::saturating_add)
 }

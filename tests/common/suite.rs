@@ -239,6 +239,30 @@ macro_rules! db_suite {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn statements_under_trace_spans_are_counted() {
+            use tracing::Instrument;
+            let Some(pool) = $pool else { return };
+            let ((), report) = capture_async("trace spans", async {
+                // Created inside the scope: a span's parent is the span current at its creation.
+                async {
+                    sqlx::query("SELECT 1").fetch_one(&pool).await.unwrap();
+                    let p = pool.clone();
+                    query_guard::spawn(async move {
+                        sqlx::query("SELECT 2").fetch_one(&p).await.unwrap();
+                    })
+                    .await
+                    .unwrap();
+                    assert!(query_guard::record(query_guard::StatementRecord::new("SELECT 3")));
+                }
+                .instrument(tracing::trace_span!("repository"))
+                .await
+            })
+            .await;
+            assert_eq!(report.count(), 3, "{report}");
+            assert!(report.statements().iter().all(|s| s.call_path.to_string().starts_with("repository")), "{report}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn nested_scopes_count_in_their_parent_too() {
             let Some(pool) = $pool else { return };
             let ((inner_count), outer) = capture_async("outer", async {

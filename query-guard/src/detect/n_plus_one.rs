@@ -72,10 +72,7 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
     let mut groups: HashMap<&str, Vec<&StatementReport>> = HashMap::new();
     for stmt in statements {
         if matches!(stmt.class, crate::Class::Read | crate::Class::Write) {
-            groups
-                .entry(&*stmt.fingerprint)
-                .or_default()
-                .push(stmt);
+            groups.entry(&*stmt.fingerprint).or_default().push(stmt);
         }
     }
     let mut found: Vec<NPlusOne> = groups
@@ -96,7 +93,7 @@ pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne>
                 fingerprint: first.fingerprint.to_string(),
                 normalized: first.normalized.to_string(),
                 count: group.len(),
-                total: group.iter().filter_map(|s| s.elapsed).sum(),
+                total: crate::statement::saturating_sum(group.iter().filter_map(|s| s.elapsed)),
                 call_path,
                 tables: first.tables.to_vec(),
                 statements: group.iter().map(|s| s.index).collect(),

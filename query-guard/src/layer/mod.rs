@@ -19,7 +19,7 @@
 //! # Adding the layer to your own subscriber
 //!
 //! Use [`layer`], which is `QueryGuardLayer` behind a per-layer filter that enables only what it
-//! needs (spans at DEBUG and above, statement events at any level). Filter your other layers
+//! needs (spans and statement events, at any level). Filter your other layers
 //! per layer too: a global `EnvFilter` at `info` would silence sqlx's DEBUG events for every layer,
 //! and query-guard would then refuse to open scopes rather than report zero statements.
 //!
@@ -42,8 +42,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
-use tracing_subscriber::filter::{FilterFn, Filtered};
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, Subscriber};
+use tracing_subscriber::filter::{DynFilterFn, Filtered};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -68,9 +69,12 @@ impl QueryGuardLayer {
     }
 }
 
-/// Whether a callsite may carry a statement or is one of the spans the layer needs.
+/// Whether a callsite may carry a statement, or is a span (every span, whatever its level: a
+/// statement run under a TRACE span disabled for this layer could not be attributed, because a
+/// filtered layer's view of the current span on another thread, such as sqlx's SQLite worker or
+/// a spawned task, stops at the first span it cannot see).
 fn wanted(meta: &Metadata<'_>) -> bool {
-    carries_statement(meta) || (meta.is_span() && *meta.level() <= Level::DEBUG)
+    meta.is_span() || carries_statement(meta)
 }
 
 fn carries_statement(meta: &Metadata<'_>) -> bool {
@@ -79,11 +83,36 @@ fn carries_statement(meta: &Metadata<'_>) -> bool {
         || meta.fields().field("db.query.text").is_some()
 }
 
-/// The type [`layer`] returns.
-pub type FilteredLayer<S> = Filtered<QueryGuardLayer, FilterFn<fn(&Metadata<'_>) -> bool>, S>;
+/// `sometimes` for the callsites the layer wants, `never` for the rest. Never `always`: with an
+/// `always` interest, tracing-subscriber skips `enabled()` and reuses per-layer filter results
+/// that a preceding `tracing::enabled!` check left in its thread-local filter state (upstream
+/// tokio-rs/tracing#2519), which can hide the next span from this layer or from the user's own
+/// per-layer-filtered layers. `sometimes` makes every filter decide afresh each time.
+fn interest(meta: &'static Metadata<'static>) -> Interest {
+    if wanted(meta) {
+        Interest::sometimes()
+    } else {
+        Interest::never()
+    }
+}
 
-/// [`QueryGuardLayer`] with its own per-layer filter: spans at DEBUG and above (the call path of
-/// a statement is made of them), statement events at every level, nothing else.
+fn enabled<S>(meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+    wanted(meta)
+}
+
+/// The filter [`layer`] puts on the layer.
+pub type LayerFilter<S> = DynFilterFn<
+    S,
+    fn(&Metadata<'_>, &Context<'_, S>) -> bool,
+    fn(&'static Metadata<'static>) -> Interest,
+>;
+
+/// The type [`layer`] returns.
+pub type FilteredLayer<S> = Filtered<QueryGuardLayer, LayerFilter<S>, S>;
+
+/// [`QueryGuardLayer`] with its own per-layer filter: spans (the call path of a statement is
+/// made of them, and they carry the scope to other threads) and statement events, at every
+/// level; nothing else.
 ///
 /// ```
 /// use tracing_subscriber::prelude::*;
@@ -94,7 +123,9 @@ pub fn layer<S>() -> FilteredLayer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    QueryGuardLayer::new().with_filter(FilterFn::new(wanted as fn(&Metadata<'_>) -> bool))
+    let filter = DynFilterFn::new(enabled::<S> as fn(&Metadata<'_>, &Context<'_, S>) -> bool)
+        .with_callsite_filter(interest as fn(&'static Metadata<'static>) -> Interest);
+    QueryGuardLayer::new().with_filter(filter)
 }
 
 /// Whether the current default subscriber contains a [`QueryGuardLayer`].
@@ -173,7 +204,10 @@ where
             })
         };
         let mut ext = span.extensions_mut();
-        if carries_statement(meta) && meta.target() != SQLX_TARGET && ext.get_mut::<DbSpan>().is_none()
+        if link.is_some()
+            && carries_statement(meta)
+            && meta.target() != SQLX_TARGET
+            && ext.get_mut::<DbSpan>().is_none()
         {
             let mut fields = StatementFields::for_callsite(meta);
             attrs.record(&mut fields);
@@ -293,7 +327,11 @@ pub(crate) fn record_current(captured: impl FnOnce(CallPath) -> Captured) -> boo
         let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>() else {
             return false;
         };
-        let Some(link) = registry.span(id).as_ref().and_then(link_of) else {
+        // The registry's own view is unfiltered: walk up to the first span inside a scope.
+        let Some(span) = registry.span(id) else {
+            return false;
+        };
+        let Some(link) = span.scope().find_map(|s| link_of(&s)) else {
             return false;
         };
         link.record(captured);

@@ -22,7 +22,7 @@ use crate::detect::n_plus_one::{self, NPlusOne};
 use crate::fingerprint::{Fingerprint, StatementKind, fingerprint_cached};
 use crate::mode::Mode;
 use crate::scope::{Recorded, ScopeState};
-use crate::statement::{CallPath, Source};
+use crate::statement::{CallPath, Source, saturating_sum};
 
 /// Version of the JSON form of [`Report`].
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -218,18 +218,19 @@ impl Report {
         for (class, (count, total)) in unstored_other {
             tally(class, count, &mut counts);
             counts.unstored += count;
-            other_time += total;
+            other_time = other_time.saturating_add(total);
         }
 
         let violations = budget::check(budget, &counts);
         let mut found = n_plus_one::detect(&statements, budget.n_plus_one_min());
         merge_unstored_n_plus_one(&mut found, &statements, &unstored, budget.n_plus_one_min());
-        let db_time = statements
-            .iter()
-            .filter_map(|s| s.elapsed)
-            .sum::<Duration>()
-            + unstored.iter().map(|u| u.total).sum::<Duration>()
-            + other_time;
+        let db_time = saturating_sum(
+            statements
+                .iter()
+                .filter_map(|s| s.elapsed)
+                .chain(unstored.iter().map(|u| u.total))
+                .chain([other_time]),
+        );
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             scope: state.name.clone(),
@@ -336,7 +337,7 @@ fn merge_unstored_n_plus_one(
     {
         if let Some(f) = found.iter_mut().find(|f| f.fingerprint == u.fingerprint) {
             f.count += u.count;
-            f.total += u.total;
+            f.total = f.total.saturating_add(u.total);
             continue;
         }
         let stored: Vec<&StatementReport> = statements
@@ -348,7 +349,9 @@ fn merge_unstored_n_plus_one(
                 fingerprint: u.fingerprint.clone(),
                 normalized: u.normalized.clone(),
                 count: stored.len() + u.count,
-                total: u.total + stored.iter().filter_map(|s| s.elapsed).sum::<Duration>(),
+                total: u
+                    .total
+                    .saturating_add(saturating_sum(stored.iter().filter_map(|s| s.elapsed))),
                 call_path: u.call_path.clone(),
                 tables: stored
                     .first()

@@ -9,6 +9,12 @@ use crate::classify::Class;
 /// Longest SQL shown on one line of the statement list; the JSON form keeps it whole.
 const MAX_SQL_CHARS: usize = 600;
 
+/// Most statements listed one by one in the text form.
+const MAX_LISTED: usize = 100;
+
+/// Of those, how many are the last ones.
+const LISTED_TAIL: usize = 10;
+
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
     if ms >= 100.0 {
@@ -127,7 +133,27 @@ impl Report {
         let width = self.statements.len().max(1).to_string().len();
         // The call path is printed when it changes, not again for each statement from it.
         let mut previous_path = None;
-        for s in &self.statements {
+        // A WARN event per request must stay readable: past MAX_LISTED statements, the first
+        // and last ones are listed and the middle is counted (the JSON report lists them all).
+        let n = self.statements.len();
+        let (head, tail) = if n > MAX_LISTED {
+            (MAX_LISTED - LISTED_TAIL, LISTED_TAIL)
+        } else {
+            (n, 0)
+        };
+        let shown = self.statements[..head]
+            .iter()
+            .chain(&self.statements[n - tail..]);
+        for s in shown {
+            if tail > 0 && s.index == n - tail + 1 {
+                writeln!(
+                    f,
+                    "  {:>width$}  … {} not listed (the JSON report has every statement)",
+                    "",
+                    plural(n - head - tail, "statement", "statements")
+                )?;
+                previous_path = None;
+            }
             let sql = match &s.sql {
                 Some(raw) => one_line(raw),
                 None => one_line(&s.normalized),
