@@ -18,6 +18,8 @@
 //!
 //! # Adding the layer to your own subscriber
 //!
+//! Add it once: two instances in one subscriber would each record every statement.
+//!
 //! Use [`layer`], which is `QueryGuardLayer` behind a per-layer filter that enables only what it
 //! needs (spans and statement events, at any level). Filter your other layers
 //! per layer too: a global `EnvFilter` at `info` would silence sqlx's DEBUG events for every layer,
