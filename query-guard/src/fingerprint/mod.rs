@@ -1,6 +1,192 @@
-//! Statement fingerprints. TEMPORARY CONTRACT FILE: the fingerprint helper replaces the bodies.
+//! Statement fingerprints: one stable identity for every statement shape.
+//!
+//! [`fingerprint`] turns SQL text into a [`Fingerprint`]: a canonical normalised text in which
+//! every literal is a numbered placeholder, a 64-bit hash of that text (printed as 16 hex
+//! characters by [`Fingerprint::hex`]), the [`StatementKind`], the tables the statement reads or
+//! writes, the sqlcommenter tags it carries and whether sqlparser could parse it.
+//! [`fingerprint_cached`] does the same through a bounded process-wide cache.
+//!
+//! ```
+//! use query_guard::fingerprint::{fingerprint, Dialect, StatementKind};
+//!
+//! let fp = fingerprint(
+//!     "select u.id, u.name from Users u where u.id in (1, 2, 3) and u.email = 'a@b.c' limit 10",
+//!     Dialect::Postgres,
+//! );
+//! assert_eq!(
+//!     fp.normalized,
+//!     "SELECT u.id, u.name FROM users u WHERE u.id IN ($1) AND u.email = $2 LIMIT $3"
+//! );
+//! assert_eq!(fp.kind, StatementKind::Select);
+//! assert_eq!(fp.tables, vec!["users"]);
+//! assert!(fp.parsed);
+//! assert_eq!(fp.hex().len(), 16);
+//!
+//! // The same shape written by a different driver has the same fingerprint.
+//! let other = fingerprint(
+//!     "SELECT u.id, u.name FROM users AS u -- from sqlx\n WHERE u.id = ANY($1) AND u.email = $2 LIMIT $3",
+//!     Dialect::Generic,
+//! );
+//! assert_eq!(other.hash, fp.hash);
+//! ```
+//!
+//! # How it works
+//!
+//! 1. A dialect-aware lexer (`lexer.rs`) splits the text into tokens; it never fails (unterminated
+//!    strings, truncated text and stray bytes are all tokens) and turns every literal and bind
+//!    placeholder into a parameter token, so no value from the SQL can reach the output.
+//! 2. The canonicaliser (`normalize.rs`) rewrites the token stream with the rules below and renders it.
+//! 3. The hash (`hash.rs`, [`fnv1a_64`]) is FNV-1a 64 of `v{RULES_VERSION}:` followed by the normalised text.
+//! 4. sqlparser (`ast.rs`) is asked whether the text parses in the dialect (`parsed`); the kind and
+//!    the tables (`tables.rs`) come from the canonical token stream, so they too are properties of the
+//!    fingerprint (the unit tests check the kind against sqlparser's AST).
+//!
+//! Because the canonical text comes from the token rules in every case, a statement has the same
+//! fingerprint whether sqlparser parses it or not: the application's `INTERVAL '1 day'` and
+//! pg_stat_statements' `INTERVAL $1` (which sqlparser rejects) meet, and a sqlparser upgrade
+//! cannot move fingerprints.
+//!
+//! # Rules
+//!
+//! Each rule merges statements that differ only in something that is not their shape. Rules are
+//! versioned by [`RULES_VERSION`].
+//!
+//! **Literals and placeholders are one thing.** Strings (`'…'`, `E'…'`, `N'…'`, `X'…'`,
+//! `$tag$…$tag$`, MySQL's `"…"`), numbers (a leading minus included), `TRUE`, `FALSE`, `NULL`
+//! (but not the one in `IS [NOT] NULL`), the field of `EXTRACT(field FROM …)` (PostgreSQL makes
+//! it a constant) and the placeholders `$1`, `?`, `?1`, `:name`, `$name` all become `$n`,
+//! numbered from 1 in order of appearance.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let a = fingerprint("SELECT * FROM t WHERE a = 'x' AND b = -2.5", Dialect::Postgres);
+//! let b = fingerprint("SELECT * FROM t WHERE a = ? AND b = ?", Dialect::MySql);
+//! let c = fingerprint("SELECT * FROM t WHERE a = :a AND b = ?2", Dialect::Sqlite);
+//! assert_eq!(a.normalized, "SELECT * FROM t WHERE a = $1 AND b = $2");
+//! assert_eq!((a.hash, a.hash), (b.hash, c.hash));
+//! assert_ne!(a.hash, fingerprint("SELECT * FROM t WHERE a IS NULL AND b = 1", Dialect::Postgres).hash);
+//! ```
+//!
+//! **`IN` lists of any length and `= ANY(…)` are one thing**, and so are `ARRAY[…]` of any length;
+//! `<> ALL(…)` is `NOT IN`. Lists holding columns or subqueries are kept as they are.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let a = fingerprint("SELECT * FROM t WHERE id IN (1, 2, 3)", Dialect::Postgres);
+//! let b = fingerprint("SELECT * FROM t WHERE id IN ($1)", Dialect::Postgres);
+//! let c = fingerprint("SELECT * FROM t WHERE id = ANY($1::bigint[])", Dialect::Postgres);
+//! assert_eq!(a.normalized, "SELECT * FROM t WHERE id IN ($1)");
+//! assert_eq!((a.hash, a.hash), (b.hash, c.hash));
+//! assert_ne!(a.hash, fingerprint("SELECT * FROM t WHERE id IN (a, b)", Dialect::Postgres).hash);
+//! ```
+//!
+//! **Multi-row `VALUES` collapse**: each distinct row shape is kept once, in order.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let a = fingerprint("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y'), (3, 'z')", Dialect::Postgres);
+//! assert_eq!(a.normalized, "INSERT INTO t(a, b) VALUES ($1, $2)");
+//! assert_eq!(a.hash, fingerprint("INSERT INTO t (a, b) VALUES ($1, $2)", Dialect::Postgres).hash);
+//! ```
+//!
+//! **`LIMIT` and `OFFSET` values are placeholders** (they are literals like any other), and
+//! `FETCH FIRST n ROWS ONLY` is `LIMIT n`, `OFFSET n ROWS` is `OFFSET n`, as in PostgreSQL.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let a = fingerprint("SELECT * FROM t ORDER BY id LIMIT 10 OFFSET 20", Dialect::Postgres);
+//! let b = fingerprint("SELECT * FROM t ORDER BY id OFFSET 5 ROWS FETCH FIRST 3 ROWS ONLY", Dialect::Postgres);
+//! assert_eq!(a.normalized, "SELECT * FROM t ORDER BY id LIMIT $1 OFFSET $2");
+//! assert_ne!(a.hash, b.hash); // the clauses are in another order
+//! assert_eq!(b.normalized, "SELECT * FROM t ORDER BY id OFFSET $1 LIMIT $2");
+//! ```
+//!
+//! **Comments, whitespace, keyword case and needless identifier quotes do not matter.** Keywords
+//! are printed in upper case, unquoted identifiers in lower case; a quoted identifier loses its
+//! quotes when they change nothing (lower case, not a reserved word). Optional noise words are
+//! dropped: `ASC`, `INNER` / `OUTER` before `JOIN`, and `AS` before an alias (`users AS u` is
+//! `users u`; the `AS` of `CAST(x AS int)` stays). `!=` is printed `<>`. sqlcommenter comments are kept in
+//! [`Fingerprint::tags`].
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let a = fingerprint("select \"id\" from \"users\" /* hi */ order by id asc", Dialect::Postgres);
+//! let b = fingerprint("SELECT id\n  FROM users -- note\n ORDER BY id", Dialect::Postgres);
+//! let c = fingerprint("SELECT `id` FROM `users` ORDER BY id", Dialect::Generic);
+//! assert_eq!(a.normalized, "SELECT id FROM users ORDER BY id");
+//! assert_eq!((a.hash, a.hash), (b.hash, c.hash));
+//! // Quotes that matter are kept.
+//! assert_eq!(fingerprint("SELECT \"Id\" FROM users", Dialect::Postgres).normalized, "SELECT \"Id\" FROM users");
+//! ```
+//!
+//! **Savepoint, cursor and prepared-statement names do not matter**: they print as `_`
+//! (after `SAVEPOINT`, `RELEASE`, `ROLLBACK TO`, `DECLARE`, `FETCH`/`MOVE … FROM`, `CLOSE`,
+//! `PREPARE`, `EXECUTE`, `DEALLOCATE`).
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect, StatementKind};
+//! let a = fingerprint("SAVEPOINT sqlx_savepoint_1", Dialect::Postgres);
+//! let b = fingerprint("savepoint sp2", Dialect::Postgres);
+//! assert_eq!(a.normalized, "SAVEPOINT _");
+//! assert_eq!(a.hash, b.hash);
+//! assert_eq!(a.kind, StatementKind::Transaction);
+//! // The optional SAVEPOINT of RELEASE and ROLLBACK TO is dropped.
+//! assert_eq!(fingerprint("ROLLBACK TO SAVEPOINT sp2", Dialect::Postgres).normalized, "ROLLBACK TO _");
+//! assert_eq!(fingerprint("FETCH 10 FROM c1", Dialect::Postgres).normalized, "FETCH $1 FROM _");
+//! ```
+//!
+//! **What still matters**: column order, `DISTINCT`, operators, tables, functions, joins, aliases.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let h = |s| fingerprint(s, Dialect::Postgres).hash;
+//! assert_ne!(h("SELECT a, b FROM t"), h("SELECT b, a FROM t"));
+//! assert_ne!(h("SELECT a FROM t"), h("SELECT DISTINCT a FROM t"));
+//! assert_ne!(h("SELECT a FROM t WHERE a < 1"), h("SELECT a FROM t WHERE a > 1"));
+//! assert_ne!(h("SELECT a FROM t"), h("SELECT a FROM u"));
+//! ```
+//!
+//! # Compared with PostgreSQL's `queryid`
+//!
+//! The oracle test (`tests/fingerprint_oracle.rs`) runs a few hundred statements with
+//! pg_stat_statements on and checks that statements PostgreSQL gives one `queryid` always get one
+//! fingerprint, and that pg_stat_statements' own text of each entry has that fingerprint too. We
+//! merge more than PostgreSQL in places (`IN` lists of any length, `= ANY`, numeric constants of
+//! different types, placeholders and literals). We do not merge what PostgreSQL only knows after
+//! analysis: different column or table aliases (`AS x` / `AS y`), `SELECT *` against the same
+//! columns spelled out, and `x IN (1)` against `x = 1` (PostgreSQL rewrites a one-element `IN`
+//! into `=`; we keep every constant `IN` list as `IN ($n)`).
+//!
+//! # Dialects
+//!
+//! [`Dialect::Generic`] (unknown database, as for sqlx events) accepts `$1`, `?`, `:name`,
+//! double-quoted and backquoted identifiers and backslash escapes in strings. It reads `"…"` as an
+//! identifier: MySQL text with double-quoted strings should be fingerprinted as
+//! [`Dialect::MySql`]. The normalised text is the same for every dialect except that MySQL prints
+//! identifiers that keep their quotes with backquotes.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+pub(crate) mod ast;
+mod cache;
+mod hash;
+mod keywords;
+pub(crate) mod lexer;
+pub(crate) mod normalize;
+pub(crate) mod tables;
+mod tags;
+
+#[cfg(test)]
+mod tests;
+
+pub use ast::{MAX_PARSE_LEN, MAX_PARSE_OPERATORS};
+pub use cache::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, FingerprintCache, MAX_CACHED_SQL, SHARDS};
+pub use hash::fnv1a_64;
+
+/// Version of the normalisation rules; part of every hash. It goes up whenever a rule change
+/// could give a statement a different normalised text.
+pub const RULES_VERSION: u32 = 1;
 
 /// The SQL dialect a statement is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -12,19 +198,57 @@ pub enum Dialect {
     MySql,
     /// SQLite.
     Sqlite,
-    /// Unknown database.
+    /// Unknown database: accepts the syntax of all three.
     Generic,
 }
 
 impl Dialect {
-    /// The dialect for an OpenTelemetry `db.system` value (`postgresql`, `mysql`, `mariadb`, `sqlite`).
+    /// The dialect for an OpenTelemetry `db.system` value (`postgresql`, `mysql`, `mariadb`,
+    /// `sqlite`); anything else is [`Dialect::Generic`].
+    ///
+    /// ```
+    /// # use query_guard::fingerprint::Dialect;
+    /// assert_eq!(Dialect::from_db_system("postgresql"), Dialect::Postgres);
+    /// assert_eq!(Dialect::from_db_system("MariaDB"), Dialect::MySql);
+    /// assert_eq!(Dialect::from_db_system("oracle"), Dialect::Generic);
+    /// ```
     pub fn from_db_system(system: &str) -> Dialect {
-        match system.to_ascii_lowercase().as_str() {
-            "postgresql" | "postgres" | "pg" => Dialect::Postgres,
-            "mysql" | "mariadb" => Dialect::MySql,
-            "sqlite" => Dialect::Sqlite,
-            _ => Dialect::Generic,
+        let s = system.trim();
+        if ["postgresql", "postgres", "pg", "cockroachdb"]
+            .iter()
+            .any(|n| s.eq_ignore_ascii_case(n))
+        {
+            Dialect::Postgres
+        } else if ["mysql", "mariadb"]
+            .iter()
+            .any(|n| s.eq_ignore_ascii_case(n))
+        {
+            Dialect::MySql
+        } else if ["sqlite", "sqlite3"]
+            .iter()
+            .any(|n| s.eq_ignore_ascii_case(n))
+        {
+            Dialect::Sqlite
+        } else {
+            Dialect::Generic
         }
+    }
+
+    /// The lower-case name used on the command line and in JSON (`postgres`, `mysql`, `sqlite`,
+    /// `generic`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::MySql => "mysql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Generic => "generic",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -32,60 +256,158 @@ impl Dialect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatementKind {
-    /// SELECT, VALUES, SHOW, WITH … SELECT.
+    /// SELECT, VALUES, SHOW, TABLE, WITH … SELECT.
     Select,
-    /// INSERT, REPLACE, COPY FROM.
+    /// INSERT, REPLACE, COPY … FROM, WITH … INSERT.
     Insert,
-    /// UPDATE.
+    /// UPDATE, MERGE.
     Update,
     /// DELETE, TRUNCATE.
     Delete,
-    /// CREATE, ALTER, DROP.
+    /// CREATE, ALTER, DROP, COMMENT, RENAME.
     Ddl,
-    /// BEGIN, START TRANSACTION, COMMIT, ROLLBACK, SAVEPOINT, RELEASE.
+    /// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (also TO SAVEPOINT), SAVEPOINT, RELEASE.
     Transaction,
-    /// Anything else.
+    /// Anything else (SET, EXPLAIN, PREPARE, DECLARE, FETCH, GRANT, …).
     Other,
 }
 
-/// The identity of a statement shape.
+impl StatementKind {
+    /// The lower-case name (`select`, `insert`, …), as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            StatementKind::Select => "select",
+            StatementKind::Insert => "insert",
+            StatementKind::Update => "update",
+            StatementKind::Delete => "delete",
+            StatementKind::Ddl => "ddl",
+            StatementKind::Transaction => "transaction",
+            StatementKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for StatementKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The identity of a statement shape; see the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fingerprint {
-    /// 64-bit hash of `normalized`.
+    /// FNV-1a 64 of `v{RULES_VERSION}:{normalized}`; [`Fingerprint::hex`] prints it.
     pub hash: u64,
-    /// Canonical text, literals replaced by placeholders.
+    /// Canonical text: literals replaced by `$1`, `$2`, … placeholders.
     pub normalized: String,
     /// Statement kind.
     pub kind: StatementKind,
-    /// Tables read or written, lower-case, in order of first appearance.
+    /// Tables read or written, lower-case, unquoted, schema-qualified as written, in order of
+    /// first appearance.
     pub tables: Vec<String>,
-    /// sqlcommenter tags.
+    /// sqlcommenter tags (`/*key='value'*/`), URL-decoded, in order.
     pub tags: Vec<(String, String)>,
-    /// Whether sqlparser parsed it.
+    /// Whether sqlparser parsed the statement in its dialect (nothing else depends on it: when it
+    /// is `false` the statement may be truncated, unusual or another dialect's).
     pub parsed: bool,
 }
 
-/// Fingerprint one statement.
-pub fn fingerprint(sql: &str, _dialect: Dialect) -> Fingerprint {
-    let normalized = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    let first = normalized.split(' ').next().unwrap_or("").to_ascii_lowercase();
-    let kind = match first.as_str() {
-        "select" | "with" => StatementKind::Select,
-        "insert" => StatementKind::Insert,
-        "update" => StatementKind::Update,
-        "delete" => StatementKind::Delete,
-        "begin" | "commit" | "rollback" | "savepoint" | "release" | "start" => StatementKind::Transaction,
-        _ => StatementKind::Other,
-    };
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in normalized.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
+impl Fingerprint {
+    /// The hash as 16 lower-case hex characters, as printed by `query-guard fingerprint`.
+    ///
+    /// ```
+    /// # use query_guard::fingerprint::{fingerprint, Dialect};
+    /// let fp = fingerprint("SELECT 1", Dialect::Generic);
+    /// assert_eq!(fp.hex(), format!("{:016x}", fp.hash));
+    /// ```
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.hash)
     }
-    Fingerprint { hash: h, normalized, kind, tables: vec![], tags: vec![], parsed: false }
 }
 
-/// Fingerprint through the process-wide bounded cache.
+/// `{hex}  {normalized}`.
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}  {}", self.hash, self.normalized)
+    }
+}
+
+/// Fingerprint one statement (or a `;`-separated batch, fingerprinted as a whole). Never fails and
+/// never panics; linear in the length of `sql`.
+pub fn fingerprint(sql: &str, dialect: Dialect) -> Fingerprint {
+    fingerprint_with_end(sql, dialect).0
+}
+
+/// [`fingerprint`] without asking sqlparser: the same `hash`, `normalized`, `kind`, `tables` and
+/// `tags`, and `parsed: false` (not tried). About an order of
+/// magnitude faster (sqlparser's parse is most of [`fingerprint`]'s time, see BENCHMARKS.md), for
+/// hot paths that need the identity but not sqlparser's verdict.
+///
+/// ```
+/// # use query_guard::fingerprint::{fingerprint, fingerprint_without_parse, Dialect};
+/// let sql = "SELECT * FROM users WHERE id = 1";
+/// let (a, b) = (fingerprint(sql, Dialect::Postgres), fingerprint_without_parse(sql, Dialect::Postgres));
+/// assert_eq!((a.hash, &a.normalized, &a.tables, a.kind), (b.hash, &b.normalized, &b.tables, b.kind));
+/// assert!(a.parsed && !b.parsed);
+/// ```
+pub fn fingerprint_without_parse(sql: &str, dialect: Dialect) -> Fingerprint {
+    build(sql, dialect, false).0
+}
+
+/// [`fingerprint`] and whether the text ended outside any string or comment.
+pub(crate) fn fingerprint_with_end(sql: &str, dialect: Dialect) -> (Fingerprint, bool) {
+    build(sql, dialect, true)
+}
+
+fn build(sql: &str, dialect: Dialect, parse: bool) -> (Fingerprint, bool) {
+    let lexed = lexer::lex(sql, dialect);
+    let operators = ast::operator_count(&lexed.toks);
+    let tags = tags::parse(&lexed.block_comments);
+    let toks = normalize::canonicalize(lexed.toks);
+    let mut normalized = String::with_capacity(sql.len().min(1 << 16));
+    normalize::render(&toks, dialect, &mut normalized);
+    let hash = hash::fingerprint_hash(&normalized);
+    let ast = if parse {
+        ast::parse(sql, dialect, operators)
+    } else {
+        None
+    };
+    let parsed = ast.is_some();
+    // From the canonical tokens, like the tables: so the kind is a property of the fingerprint
+    // (the unit tests check it against sqlparser's AST on the benchmark corpus).
+    let kind = tables::kind(&toks);
+    let tables = tables::tables(&toks);
+    (
+        Fingerprint {
+            hash,
+            normalized,
+            kind,
+            tables,
+            tags,
+            parsed,
+        },
+        lexed.clean_end,
+    )
+}
+
+/// The process-wide cache behind [`fingerprint_cached`] ([`DEFAULT_MAX_ENTRIES`] entries,
+/// [`DEFAULT_MAX_BYTES`] bytes).
+pub fn global_cache() -> &'static FingerprintCache {
+    static CACHE: OnceLock<FingerprintCache> = OnceLock::new();
+    CACHE.get_or_init(|| FingerprintCache::new(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES))
+}
+
+/// Fingerprint through the process-wide bounded cache: a repeated statement is looked up, not
+/// lexed and parsed again. Thread-safe; never panics.
+///
+/// ```
+/// # use query_guard::fingerprint::{fingerprint, fingerprint_cached, Dialect};
+/// let sql = "SELECT * FROM orders WHERE user_id = $1";
+/// let a = fingerprint_cached(sql, Dialect::Postgres);
+/// let b = fingerprint_cached(sql, Dialect::Postgres);
+/// assert!(std::sync::Arc::ptr_eq(&a, &b));
+/// assert_eq!(*a, fingerprint(sql, Dialect::Postgres));
+/// ```
 pub fn fingerprint_cached(sql: &str, dialect: Dialect) -> Arc<Fingerprint> {
-    Arc::new(fingerprint(sql, dialect))
+    global_cache().get(sql, dialect)
 }
