@@ -1,0 +1,77 @@
+//! `query-guard`: the command-line companion of the query-guard library.
+//!
+//! ```text
+//! query-guard fingerprint [--dialect D] [--json] [SQL ...]
+//! ```
+//!
+//! Exit codes: 0 success, 1 an I/O error while writing, 2 bad usage or unreadable input.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod fingerprint;
+
+/// The version line: the crate version and the fingerprint rules version (a test keeps the latter
+/// equal to `query_guard::fingerprint::RULES_VERSION`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (fingerprint rules v1)");
+
+/// Catch N+1 queries and query-budget overruns; work with statement fingerprints.
+#[derive(Debug, Parser)]
+#[command(name = "query-guard", version = VERSION, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the fingerprint and normalised text of SQL statements.
+    #[command(long_about = fingerprint::LONG_ABOUT)]
+    Fingerprint(fingerprint::Args),
+}
+
+/// An error that ends the command with a message and an exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    /// Bad usage or unreadable input: exit code 2.
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Stop without a message and with success (the output pipe was closed).
+    pub(crate) fn quiet_stop() -> Self {
+        Failure {
+            code: 0,
+            message: String::new(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors exit with 2, --help and --version with 0.
+        Err(e) => e.exit(),
+    };
+    let result = match cli.command {
+        Command::Fingerprint(args) => fingerprint::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.code == 0 => ExitCode::SUCCESS,
+        Err(f) => {
+            let _ = writeln!(std::io::stderr(), "query-guard: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
