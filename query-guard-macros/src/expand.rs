@@ -409,9 +409,7 @@ mod tests {
             "let __query_guard_fake_return: Result<(), E> = loop {};",
         );
         assert!(
-            out.ends_with(&squash(
-                "{ body()?; Ok(()) } }).await }"
-            )),
+            out.ends_with(&squash("{ body()?; Ok(()) } }).await }")),
             "{out}"
         );
     }
@@ -459,9 +457,7 @@ mod tests {
             &out,
             "let __query_guard_fake_return: Result<u8, E> = loop {};",
         );
-        assert!(out.ends_with(&squash(
-            "{ g()?; Ok(1) } }).await }) }"
-        )));
+        assert!(out.ends_with(&squash("{ g()?; Ok(1) } }).await }) }")));
 
         let out = expand_squashed(
             quote!(max = 1),

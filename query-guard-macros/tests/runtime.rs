@@ -675,6 +675,7 @@ async fn slow_over_budget() {
 /// judged on its partial run, even in panic mode.
 #[tokio::test]
 async fn cancelled_future_is_not_judged() {
-    let timed_out = tokio::time::timeout(std::time::Duration::from_millis(20), slow_over_budget()).await;
+    let timed_out =
+        tokio::time::timeout(std::time::Duration::from_millis(20), slow_over_budget()).await;
     assert!(timed_out.is_err());
 }
