@@ -80,7 +80,7 @@ fn write_one(out: &mut impl Write, fp: &Fingerprint, json: bool) -> io::Result<(
             "kind": fp.kind.name(),
             "tables": fp.tables,
             "tags": tags,
-            "parsed": fp.parsed,
+            "parsed": fp.parsed(),
             "rules_version": RULES_VERSION,
         });
         writeln!(out, "{value}")

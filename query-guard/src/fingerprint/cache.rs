@@ -136,8 +136,9 @@ impl FingerprintCache {
             Some(c) if clean_end => with_tags(&fp_body, c),
             Some(_) => Arc::new(fingerprint(sql, dialect)),
         };
+        // The key, and the fingerprint's own copy of the text for its lazy parse check.
         let bytes = ENTRY_OVERHEAD
-            + body.len()
+            + 2 * body.len()
             + fp_body.normalized.len()
             + fp_body.tables.iter().map(|t| t.len() + 24).sum::<usize>()
             + fp_body

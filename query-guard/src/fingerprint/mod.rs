@@ -19,7 +19,7 @@
 //! );
 //! assert_eq!(fp.kind, StatementKind::Select);
 //! assert_eq!(fp.tables, vec!["users"]);
-//! assert!(fp.parsed);
+//! assert!(fp.parsed());
 //! assert_eq!(fp.hex().len(), 16);
 //!
 //! // The same shape written by a different driver has the same fingerprint.
@@ -37,7 +37,8 @@
 //!    placeholder into a parameter token, so no value from the SQL can reach the output.
 //! 2. The canonicaliser (`normalize.rs`) rewrites the token stream with the rules below and renders it.
 //! 3. The hash (`hash.rs`, [`fnv1a_64`]) is FNV-1a 64 of `v{RULES_VERSION}:` followed by the normalised text.
-//! 4. sqlparser (`ast.rs`) is asked whether the text parses in the dialect (`parsed`); the kind and
+//! 4. sqlparser (`ast.rs`) is asked whether the text parses in the dialect ([`Fingerprint::parsed`],
+//!    on first use only: it is most of the cost and nothing else depends on it); the kind and
 //!    the tables (`tables.rs`) come from the canonical token stream, so they too are properties of the
 //!    fingerprint (the unit tests check the kind against sqlparser's AST).
 //!
@@ -294,7 +295,7 @@ impl fmt::Display for StatementKind {
 }
 
 /// The identity of a statement shape; see the [module docs](self).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone)]
 pub struct Fingerprint {
     /// FNV-1a 64 of `v{RULES_VERSION}:{normalized}`; [`Fingerprint::hex`] prints it.
     pub hash: u64,
@@ -307,9 +308,19 @@ pub struct Fingerprint {
     pub tables: Vec<String>,
     /// sqlcommenter tags (`/*key='value'*/`), URL-decoded, in order.
     pub tags: Vec<(String, String)>,
-    /// Whether sqlparser parsed the statement in its dialect (nothing else depends on it: when it
-    /// is `false` the statement may be truncated, unusual or another dialect's).
-    pub parsed: bool,
+    check: ParseCheck,
+}
+
+/// sqlparser's verdict on the statement, asked the first time [`Fingerprint::parsed`] is called:
+/// the parse is most of the cost of fingerprinting (see BENCHMARKS.md) and nothing else depends
+/// on it. Clones share the verdict.
+#[derive(Clone)]
+struct ParseCheck {
+    /// The text to parse; `None` when the verdict is already known.
+    source: Option<Arc<str>>,
+    dialect: Dialect,
+    operators: usize,
+    verdict: Arc<OnceLock<bool>>,
 }
 
 impl Fingerprint {
@@ -323,6 +334,66 @@ impl Fingerprint {
     pub fn hex(&self) -> String {
         format!("{:016x}", self.hash)
     }
+
+    /// Whether sqlparser parses the statement in its dialect. Nothing else depends on it: when it
+    /// is `false` the statement may be truncated, unusual or another dialect's, and its
+    /// fingerprint is the same as if it had parsed. sqlparser is asked on the first call (which
+    /// costs a parse, about 13 µs for a typical statement), and the answer is kept.
+    ///
+    /// ```
+    /// # use query_guard::fingerprint::{fingerprint, Dialect};
+    /// assert!(fingerprint("SELECT * FROM t WHERE id = $1", Dialect::Postgres).parsed());
+    /// assert!(!fingerprint("SELECT * FROM t WHERE", Dialect::Postgres).parsed());
+    /// ```
+    pub fn parsed(&self) -> bool {
+        let check = &self.check;
+        *check.verdict.get_or_init(|| match &check.source {
+            Some(sql) => ast::parse(sql, check.dialect, check.operators).is_some(),
+            None => false,
+        })
+    }
+}
+
+/// Fingerprints are equal when their identities are: hash, text, kind, tables and tags.
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Fingerprint) -> bool {
+        self.hash == other.hash
+            && self.normalized == other.normalized
+            && self.kind == other.kind
+            && self.tables == other.tables
+            && self.tags == other.tags
+    }
+}
+
+impl Eq for Fingerprint {}
+
+/// Never shows the statement's original text (it can hold literal values).
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fingerprint")
+            .field("hash", &format_args!("{:016x}", self.hash))
+            .field("normalized", &self.normalized)
+            .field("kind", &self.kind)
+            .field("tables", &self.tables)
+            .field("tags", &self.tags)
+            .field("parsed", &self.check.verdict.get())
+            .finish()
+    }
+}
+
+/// `hash`, `normalized`, `kind`, `tables`, `tags` and `parsed` (which asks sqlparser if nobody had).
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Fingerprint", 6)?;
+        st.serialize_field("hash", &self.hash)?;
+        st.serialize_field("normalized", &self.normalized)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("tables", &self.tables)?;
+        st.serialize_field("tags", &self.tags)?;
+        st.serialize_field("parsed", &self.parsed())?;
+        st.end()
+    }
 }
 
 /// `{hex}  {normalized}`.
@@ -333,33 +404,14 @@ impl fmt::Display for Fingerprint {
 }
 
 /// Fingerprint one statement (or a `;`-separated batch, fingerprinted as a whole). Never fails and
-/// never panics; linear in the length of `sql`.
+/// never panics; linear in the length of `sql`. sqlparser is only asked when
+/// [`Fingerprint::parsed`] is.
 pub fn fingerprint(sql: &str, dialect: Dialect) -> Fingerprint {
     fingerprint_with_end(sql, dialect).0
 }
 
-/// [`fingerprint`] without asking sqlparser: the same `hash`, `normalized`, `kind`, `tables` and
-/// `tags`, and `parsed: false` (not tried). About an order of
-/// magnitude faster (sqlparser's parse is most of [`fingerprint`]'s time, see BENCHMARKS.md), for
-/// hot paths that need the identity but not sqlparser's verdict.
-///
-/// ```
-/// # use query_guard::fingerprint::{fingerprint, fingerprint_without_parse, Dialect};
-/// let sql = "SELECT * FROM users WHERE id = 1";
-/// let (a, b) = (fingerprint(sql, Dialect::Postgres), fingerprint_without_parse(sql, Dialect::Postgres));
-/// assert_eq!((a.hash, &a.normalized, &a.tables, a.kind), (b.hash, &b.normalized, &b.tables, b.kind));
-/// assert!(a.parsed && !b.parsed);
-/// ```
-pub fn fingerprint_without_parse(sql: &str, dialect: Dialect) -> Fingerprint {
-    build(sql, dialect, false).0
-}
-
 /// [`fingerprint`] and whether the text ended outside any string or comment.
 pub(crate) fn fingerprint_with_end(sql: &str, dialect: Dialect) -> (Fingerprint, bool) {
-    build(sql, dialect, true)
-}
-
-fn build(sql: &str, dialect: Dialect, parse: bool) -> (Fingerprint, bool) {
     let lexed = lexer::lex(sql, dialect);
     let operators = ast::operator_count(&lexed.toks);
     let tags = tags::parse(&lexed.block_comments);
@@ -367,16 +419,16 @@ fn build(sql: &str, dialect: Dialect, parse: bool) -> (Fingerprint, bool) {
     let mut normalized = String::with_capacity(sql.len().min(1 << 16));
     normalize::render(&toks, dialect, &mut normalized);
     let hash = hash::fingerprint_hash(&normalized);
-    let ast = if parse {
-        ast::parse(sql, dialect, operators)
-    } else {
-        None
-    };
-    let parsed = ast.is_some();
     // From the canonical tokens, like the tables: so the kind is a property of the fingerprint
     // (the unit tests check it against sqlparser's AST on the benchmark corpus).
     let kind = tables::kind(&toks);
     let tables = tables::tables(&toks);
+    let check = ParseCheck {
+        source: Some(Arc::from(sql)),
+        dialect,
+        operators,
+        verdict: Arc::new(OnceLock::new()),
+    };
     (
         Fingerprint {
             hash,
@@ -384,7 +436,7 @@ fn build(sql: &str, dialect: Dialect, parse: bool) -> (Fingerprint, bool) {
             kind,
             tables,
             tags,
-            parsed,
+            check,
         },
         lexed.clean_end,
     )

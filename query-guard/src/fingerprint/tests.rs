@@ -571,7 +571,7 @@ fn pg_stat_statements_text_is_handled() {
     );
     // Truncated text still gives a fingerprint, tables and kind.
     let cut = fp("SELECT id, name FROM users WHERE id = $1 AND name LIK");
-    assert!(!cut.parsed);
+    assert!(!cut.parsed());
     assert_eq!(cut.kind, StatementKind::Select);
     assert_eq!(cut.tables, ["users"]);
     assert_ne!(
@@ -582,12 +582,12 @@ fn pg_stat_statements_text_is_handled() {
 
 #[test]
 fn parsed_flag_follows_sqlparser() {
-    assert!(fp("SELECT * FROM t WHERE id = $1").parsed);
-    assert!(!fp("SELECT * FROM t WHERE").parsed);
-    assert!(!fp("this is not sql").parsed);
-    assert!(fingerprint("SELECT * FROM `t` WHERE id = ?", Dialect::MySql).parsed);
-    assert!(fingerprint("SELECT * FROM t WHERE id = ?1", Dialect::Sqlite).parsed);
-    assert!(fingerprint("SELECT * FROM t WHERE id = $1 AND b = ?", Dialect::Generic).parsed);
+    assert!(fp("SELECT * FROM t WHERE id = $1").parsed());
+    assert!(!fp("SELECT * FROM t WHERE").parsed());
+    assert!(!fp("this is not sql").parsed());
+    assert!(fingerprint("SELECT * FROM `t` WHERE id = ?", Dialect::MySql).parsed());
+    assert!(fingerprint("SELECT * FROM t WHERE id = ?1", Dialect::Sqlite).parsed());
+    assert!(fingerprint("SELECT * FROM t WHERE id = $1 AND b = ?", Dialect::Generic).parsed());
 }
 
 #[test]
