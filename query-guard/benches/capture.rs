@@ -31,68 +31,60 @@ fn main() {
     divan::main();
 }
 
+/// Times `PER_ITER` statement events, run by `emit` inside a fresh scope from `open` per iteration.
+fn events_in_scope(bencher: Bencher, open: fn() -> Scope, emit: fn()) {
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(open)
+        .bench_local_values(|scope| {
+            scope.in_scope(emit);
+            scope
+        });
+}
+
+fn emit_all() {
+    for _ in 0..PER_ITER {
+        sqlx_event();
+    }
+}
+
 /// A statement event inside a scope: recorded (the case the 1 µs target is about).
 #[divan::bench]
 fn event_in_scope(bencher: Bencher) {
-    bencher
-        .counter(ItemsCount::new(PER_ITER))
-        .with_inputs(|| Scope::open("bench").unwrap())
-        .bench_local_values(|scope| {
-            scope.in_scope(|| {
-                for _ in 0..PER_ITER {
-                    sqlx_event();
-                }
-            });
-            scope
-        });
+    events_in_scope(bencher, || Scope::open("bench").unwrap(), emit_all);
 }
 
 /// The same inside a span nested three deep in the scope (a typical `#[instrument]` call path).
 #[divan::bench]
 fn event_in_scope_nested_spans(bencher: Bencher) {
-    bencher
-        .counter(ItemsCount::new(PER_ITER))
-        .with_inputs(|| Scope::open("bench").unwrap())
-        .bench_local_values(|scope| {
-            scope.in_scope(|| {
-                tracing::info_span!("handler").in_scope(|| {
-                    tracing::info_span!("service").in_scope(|| {
-                        tracing::debug_span!("repository").in_scope(|| {
-                            for _ in 0..PER_ITER {
-                                sqlx_event();
-                            }
-                        })
-                    })
-                })
-            });
-            scope
-        });
+    events_in_scope(
+        bencher,
+        || Scope::open("bench").unwrap(),
+        || {
+            tracing::info_span!("handler").in_scope(|| {
+                tracing::info_span!("service")
+                    .in_scope(|| tracing::debug_span!("repository").in_scope(emit_all))
+            })
+        },
+    );
 }
 
 /// Past the scope's storage cap: counted and aggregated by fingerprint (cached), not stored.
 #[divan::bench]
 fn event_past_storage_cap(bencher: Bencher) {
-    bencher
-        .counter(ItemsCount::new(PER_ITER))
-        .with_inputs(|| Scope::builder("bench").max_stored(0).open().unwrap())
-        .bench_local_values(|scope| {
-            scope.in_scope(|| {
-                for _ in 0..PER_ITER {
-                    sqlx_event();
-                }
-            });
-            scope
-        });
+    events_in_scope(
+        bencher,
+        || Scope::builder("bench").max_stored(0).open().unwrap(),
+        emit_all,
+    );
 }
 
 /// A statement event outside every scope: looked at and dropped.
 #[divan::bench]
 fn event_outside_scopes(bencher: Bencher) {
-    bencher.counter(ItemsCount::new(PER_ITER)).bench_local(|| {
-        for _ in 0..PER_ITER {
-            sqlx_event();
-        }
-    });
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .bench_local(emit_all);
 }
 
 /// Closing a scope of 100 statements: fingerprints (cached), classification, budget, N+1.
@@ -105,11 +97,7 @@ fn finish_report_of_100(bencher: Bencher) {
                 .budget(Budget::list())
                 .open()
                 .unwrap();
-            scope.in_scope(|| {
-                for _ in 0..PER_ITER {
-                    sqlx_event();
-                }
-            });
+            scope.in_scope(emit_all);
             scope
         })
         .bench_local_values(|scope| scope.finish());

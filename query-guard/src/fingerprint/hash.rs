@@ -36,17 +36,10 @@ fn fnv_continue(mut h: u64, bytes: &[u8]) -> u64 {
 pub(crate) fn fingerprint_hash(normalized: &str) -> u64 {
     let mut h = fnv_continue(FNV_OFFSET, b"v");
     let mut buf = [0u8; 10];
-    let mut v = RULES_VERSION;
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    h = fnv_continue(h, &buf[i..]);
+    h = fnv_continue(
+        h,
+        super::normalize::itoa(RULES_VERSION, &mut buf).as_bytes(),
+    );
     h = fnv_continue(h, b":");
     fnv_continue(h, normalized.as_bytes())
 }

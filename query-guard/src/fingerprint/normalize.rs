@@ -452,7 +452,8 @@ pub(crate) fn render(toks: &[Tok<'_>], dialect: Dialect, out: &mut String) {
     }
 }
 
-fn itoa(mut v: u32, buf: &mut [u8; 10]) -> &str {
+/// `v` in decimal, without allocating.
+pub(super) fn itoa(mut v: u32, buf: &mut [u8; 10]) -> &str {
     let mut i = buf.len();
     loop {
         i -= 1;
