@@ -48,14 +48,12 @@ fn open(spec: ScopeSpec) -> Option<Scope> {
         crate::install::ensure_for_tests();
     }
     let mode = Mode::resolve(spec.mode, spec.in_test);
-    let mut builder = Scope::builder(spec.name)
+    let opened = Scope::builder(spec.name)
         .budget(spec.budget)
-        .in_test(spec.in_test)
-        .location(format!("{}:{}", spec.file, spec.line));
-    if let Some(m) = spec.mode {
-        builder = builder.mode(m);
-    }
-    match builder.open() {
+        .mode(mode)
+        .location(format!("{}:{}", spec.file, spec.line))
+        .open();
+    match opened {
         Ok(scope) => Some(scope),
         Err(e) => {
             setup_failed(e, mode);

@@ -228,10 +228,7 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
             }
             // SQLite's `$name` placeholder.
             if i + 1 < n && is_ident_start(b[i + 1]) {
-                let mut j = i + 1;
-                while j < n && is_ident_char(b[j]) && b[j] != b'$' {
-                    j += 1;
-                }
+                let j = name_end(b, i + 1, true);
                 toks.push(Tok::new(TokKind::Param, &sql[i..j]));
                 i = j;
                 continue;
@@ -268,10 +265,7 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
                 continue;
             }
             if i + 1 < n && is_ident_start(b[i + 1]) {
-                let mut j = i + 1;
-                while j < n && is_ident_char(b[j]) {
-                    j += 1;
-                }
+                let j = name_end(b, i + 1, false);
                 toks.push(Tok::new(TokKind::Param, &sql[i..j]));
                 i = j;
                 continue;
@@ -549,6 +543,16 @@ fn skip_number(b: &[u8], i: usize) -> usize {
             }
             j = k;
         }
+    }
+    j
+}
+
+/// End of a placeholder name starting at `start` (`$name` stops at a `$`, which may begin a
+/// dollar-quoted string).
+fn name_end(b: &[u8], start: usize, stop_at_dollar: bool) -> usize {
+    let mut j = start;
+    while j < b.len() && is_ident_char(b[j]) && !(stop_at_dollar && b[j] == b'$') {
+        j += 1;
     }
     j
 }

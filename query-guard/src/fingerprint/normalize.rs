@@ -239,36 +239,31 @@ fn is_param_like(toks: &[Tok<'_>], open: usize, close: usize) -> bool {
     saw_param
 }
 
-const IN: Tok<'static> = Tok {
-    kind: TokKind::Word,
-    text: "in",
-    quote: 0,
-    flags: keywords::RESERVED_FLAG | keywords::KEYWORD_FLAG,
-};
-const LIMIT: Tok<'static> = Tok {
-    kind: TokKind::Word,
-    text: "limit",
-    quote: 0,
-    flags: keywords::RESERVED_FLAG | keywords::KEYWORD_FLAG,
-};
-const NOT: Tok<'static> = Tok {
-    kind: TokKind::Word,
-    text: "not",
-    quote: 0,
-    flags: keywords::RESERVED_FLAG | keywords::KEYWORD_FLAG,
-};
-const OPEN: Tok<'static> = Tok {
-    kind: TokKind::Punct,
-    text: "(",
-    quote: 0,
-    flags: 0,
-};
-const CLOSE: Tok<'static> = Tok {
-    kind: TokKind::Punct,
-    text: ")",
-    quote: 0,
-    flags: 0,
-};
+/// A reserved keyword token.
+const fn keyword(text: &'static str) -> Tok<'static> {
+    Tok {
+        kind: TokKind::Word,
+        text,
+        quote: 0,
+        flags: keywords::RESERVED_FLAG | keywords::KEYWORD_FLAG,
+    }
+}
+
+/// A punctuation token.
+const fn punct(text: &'static str) -> Tok<'static> {
+    Tok {
+        kind: TokKind::Punct,
+        text,
+        quote: 0,
+        flags: 0,
+    }
+}
+
+const IN: Tok<'static> = keyword("in");
+const LIMIT: Tok<'static> = keyword("limit");
+const NOT: Tok<'static> = keyword("not");
+const OPEN: Tok<'static> = punct("(");
+const CLOSE: Tok<'static> = punct(")");
 const PARAM: Tok<'static> = Tok {
     kind: TokKind::Param,
     text: "?",

@@ -111,10 +111,6 @@ pub struct Report {
     unstored: Vec<UnstoredReport>,
 }
 
-pub(crate) fn hex(fp: &Fingerprint) -> String {
-    format!("{:016x}", fp.hash)
-}
-
 /// What the statements of one shape share in a report.
 struct Shape {
     class: Class,
@@ -127,7 +123,7 @@ impl Shape {
     fn of(fp: &Fingerprint) -> Shape {
         Shape {
             class: classify(fp),
-            hex: hex(fp).into(),
+            hex: fp.hex().into(),
             normalized: fp.normalized.as_str().into(),
             tables: fp.tables.as_slice().into(),
         }
@@ -200,7 +196,7 @@ impl Report {
                 counts.unstored += u.count;
                 UnstoredReport {
                     normalized: u.fingerprint.normalized.clone(),
-                    fingerprint: hex(&u.fingerprint),
+                    fingerprint: u.fingerprint.hex(),
                     class: u.class,
                     count: u.count,
                     total: u.total,
