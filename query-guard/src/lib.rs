@@ -59,6 +59,7 @@ pub mod fingerprint;
 mod install;
 pub mod layer;
 pub mod mode;
+pub mod pattern;
 mod record;
 pub mod report;
 pub mod scope;
