@@ -20,21 +20,31 @@
 //! assert_eq!(budget.max_writes_limit(), Some(0));
 //! ```
 
+use std::time::Duration;
+
 use serde::Serialize;
+
+use crate::allow::{AllowKind, Allowance};
 
 /// The default number of times one statement shape must run in a scope to be reported as an N+1.
 pub const DEFAULT_N_PLUS_ONE_THRESHOLD: usize = 3;
 
-/// Limits a scope's statements must stay within.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Limits a scope's statements must stay within, and the findings that fail it.
+///
+/// Settings left unset take their value from `query-guard.toml` (see [`crate::config`]) when the
+/// scope opens, then from the built-in defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {
     max: Option<usize>,
     max_reads: Option<usize>,
     max_writes: Option<usize>,
-    include_transactions: bool,
-    include_internal: bool,
-    deny_n_plus_one: bool,
-    n_plus_one_threshold: usize,
+    include_transactions: Option<bool>,
+    include_internal: Option<bool>,
+    deny_n_plus_one: Option<bool>,
+    n_plus_one_threshold: Option<usize>,
+    slow: Option<Duration>,
+    deny_slow: Option<bool>,
+    allow: Vec<Allowance>,
 }
 
 impl Default for Budget {
@@ -50,10 +60,13 @@ impl Budget {
             max: None,
             max_reads: None,
             max_writes: None,
-            include_transactions: false,
-            include_internal: false,
-            deny_n_plus_one: false,
-            n_plus_one_threshold: DEFAULT_N_PLUS_ONE_THRESHOLD,
+            include_transactions: None,
+            include_internal: None,
+            deny_n_plus_one: None,
+            n_plus_one_threshold: None,
+            slow: None,
+            deny_slow: None,
+            allow: Vec::new(),
         }
     }
 
@@ -87,25 +100,46 @@ impl Budget {
 
     /// Count transaction control statements (default: not counted).
     pub const fn include_transactions(mut self, yes: bool) -> Budget {
-        self.include_transactions = yes;
+        self.include_transactions = Some(yes);
         self
     }
 
     /// Count the driver's own catalog and migration look-ups (default: not counted).
     pub const fn include_internal(mut self, yes: bool) -> Budget {
-        self.include_internal = yes;
+        self.include_internal = Some(yes);
         self
     }
 
     /// Treat an N+1 finding as a budget failure too (default: reported, not failed).
     pub const fn deny_n_plus_one(mut self, yes: bool) -> Budget {
-        self.deny_n_plus_one = yes;
+        self.deny_n_plus_one = Some(yes);
         self
     }
 
-    /// How many runs of one statement shape make an N+1 (default 3; values below 2 mean 2).
+    /// How many runs of one statement shape from one call site make an N+1 (default 3; values
+    /// below 2 mean 2).
     pub const fn n_plus_one_threshold(mut self, n: usize) -> Budget {
-        self.n_plus_one_threshold = if n < 2 { 2 } else { n };
+        self.n_plus_one_threshold = Some(if n < 2 { 2 } else { n });
+        self
+    }
+
+    /// Statements taking at least this long are reported as slow (default: none).
+    pub const fn slow(mut self, threshold: Duration) -> Budget {
+        self.slow = Some(threshold);
+        self
+    }
+
+    /// Treat a slow statement as a budget failure too (default: reported, not failed).
+    pub const fn deny_slow(mut self, yes: bool) -> Budget {
+        self.deny_slow = Some(yes);
+        self
+    }
+
+    /// Accepts the N+1s or the statements over budget that an [`Allowance`] names.
+    pub fn allow(mut self, allowance: Allowance) -> Budget {
+        if !self.allow.contains(&allowance) {
+            self.allow.push(allowance);
+        }
         self
     }
 
@@ -126,21 +160,68 @@ impl Budget {
 
     /// Whether transaction control is counted.
     pub const fn counts_transactions(&self) -> bool {
-        self.include_transactions
+        matches!(self.include_transactions, Some(true))
     }
 
     /// Whether the driver's own look-ups are counted.
     pub const fn counts_internal(&self) -> bool {
-        self.include_internal
+        matches!(self.include_internal, Some(true))
     }
 
     /// Whether an N+1 finding fails the scope.
     pub const fn denies_n_plus_one(&self) -> bool {
-        self.deny_n_plus_one
+        matches!(self.deny_n_plus_one, Some(true))
     }
 
     /// The N+1 threshold.
     pub const fn n_plus_one_min(&self) -> usize {
-        self.n_plus_one_threshold
+        match self.n_plus_one_threshold {
+            Some(n) => n,
+            None => DEFAULT_N_PLUS_ONE_THRESHOLD,
+        }
+    }
+
+    /// The slow-statement threshold, if any.
+    pub const fn slow_threshold(&self) -> Option<Duration> {
+        self.slow
+    }
+
+    /// Whether a slow statement fails the scope.
+    pub const fn denies_slow(&self) -> bool {
+        matches!(self.deny_slow, Some(true))
+    }
+
+    /// The allowances, the scope's own first.
+    pub fn allowances(&self) -> &[Allowance] {
+        &self.allow
+    }
+
+    /// The allowances of one kind, with their positions in [`Budget::allowances`].
+    pub(crate) fn allowances_of(
+        &self,
+        kind: AllowKind,
+    ) -> impl Iterator<Item = (usize, &Allowance)> {
+        self.allow
+            .iter()
+            .enumerate()
+            .filter(move |(_, a)| a.kind == kind)
+    }
+}
+
+impl Serialize for Budget {
+    /// The settings in effect (defaults filled in); allowances are listed in the report.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Budget", 9)?;
+        st.serialize_field("max", &self.max)?;
+        st.serialize_field("max_reads", &self.max_reads)?;
+        st.serialize_field("max_writes", &self.max_writes)?;
+        st.serialize_field("include_transactions", &self.counts_transactions())?;
+        st.serialize_field("include_internal", &self.counts_internal())?;
+        st.serialize_field("deny_n_plus_one", &self.denies_n_plus_one())?;
+        st.serialize_field("n_plus_one_threshold", &self.n_plus_one_min())?;
+        st.serialize_field("slow_ms", &self.slow.map(|d| d.as_secs_f64() * 1e3))?;
+        st.serialize_field("deny_slow", &self.denies_slow())?;
+        st.end()
     }
 }

@@ -42,6 +42,28 @@ pub fn capture<T>(name: &str, f: impl FnOnce() -> T) -> (T, Report) {
     (value, scope.finish())
 }
 
+/// Runs `f` in a new scope named `name` checked against `budget`; returns its value and the
+/// report, without judging it (see [`crate::Report::failed`]).
+///
+/// ```
+/// use query_guard::{capture_with, record, Budget, StatementRecord};
+/// let ((), report) = capture_with("two", Budget::new().max(1), || {
+///     record(StatementRecord::new("SELECT 1"));
+///     record(StatementRecord::new("SELECT 2"));
+/// });
+/// assert!(report.failed());
+/// ```
+///
+/// # Panics
+///
+/// As [`capture`].
+#[track_caller]
+pub fn capture_with<T>(name: &str, budget: Budget, f: impl FnOnce() -> T) -> (T, Report) {
+    let scope = open_for_test(name, budget);
+    let value = scope.in_scope(f);
+    (value, scope.finish())
+}
+
 /// Runs `future` in a new scope named `name`; returns its output and the scope's report.
 ///
 /// ```

@@ -7,6 +7,7 @@
 //! | write | everything else the application runs (`INSERT`, `UPDATE`, `DELETE`, DDL, `CALL`, `SET LOCAL`, …) | yes |
 //! | transaction | `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE` | no |
 //! | internal | PostgreSQL catalog look-ups sqlx makes (`pg_catalog.*`, `$1::regtype::oid`), the `_sqlx_migrations` table, and connection set-up (`SET` of session settings, `PRAGMA`) | no |
+//! | ignored | statements matching an `ignore` pattern of `query-guard.toml` | never |
 //!
 //! Internal statements run once per connection (or per new type), so whether a scope sees them
 //! depends on whether the pool happened to open a connection inside it: counting them makes
@@ -26,6 +27,8 @@ pub enum Class {
     Transaction,
     /// The driver's own look-up or connection set-up, not counted by default.
     Internal,
+    /// Matched an `ignore` pattern of `query-guard.toml`: never counted, never a finding.
+    Ignored,
 }
 
 impl Class {
@@ -35,16 +38,18 @@ impl Class {
             Class::Read | Class::Write => true,
             Class::Transaction => budget.counts_transactions(),
             Class::Internal => budget.counts_internal(),
+            Class::Ignored => false,
         }
     }
 
-    /// `read`, `write`, `transaction` or `internal`.
+    /// `read`, `write`, `transaction`, `internal` or `ignored`.
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Read => "read",
             Class::Write => "write",
             Class::Transaction => "transaction",
             Class::Internal => "internal",
+            Class::Ignored => "ignored",
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::report::Report;
 /// Applies the report's mode. Never panics outside [`Mode::Panic`], and never while the thread is
 /// already panicking (a panic in a drop during unwinding would abort the process).
 pub(crate) fn enforce(report: &Report) {
-    if !report.failed() && report.n_plus_one().is_empty() {
+    if !report.noteworthy() {
         tracing::debug!(
             target: "query_guard",
             scope = report.scope(),
@@ -31,13 +31,19 @@ pub(crate) fn enforce(report: &Report) {
                     n_plus_one = report.n_plus_one().len(),
                     "query budget exceeded\n{report}"
                 );
-            } else if !report.n_plus_one().is_empty() {
+            } else if report.noteworthy() {
+                let what = if report.unallowed_n_plus_one().next().is_some() {
+                    "N+1 query pattern"
+                } else {
+                    "slow statement"
+                };
                 tracing::warn!(
                     target: "query_guard",
                     scope = report.scope(),
                     queries = report.count(),
-                    n_plus_one = report.n_plus_one().len(),
-                    "N+1 query pattern\n{report}"
+                    n_plus_one = report.unallowed_n_plus_one().count(),
+                    slow = report.slow().len(),
+                    "{what}\n{report}"
                 );
             }
         }

@@ -49,8 +49,10 @@
 
 #![deny(missing_docs)]
 
+pub mod allow;
 mod assert;
 pub mod budget;
+pub mod callsite;
 mod capture;
 pub mod classify;
 pub mod detect;
@@ -66,13 +68,14 @@ pub mod scope;
 #[cfg(feature = "tokio")]
 mod spawn;
 pub mod statement;
+mod stats;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use budget::{Budget, DEFAULT_N_PLUS_ONE_THRESHOLD};
-pub use capture::{capture, capture_async};
+pub use capture::{capture, capture_async, capture_with};
 pub use classify::Class;
 pub use install::{InstallError, install};
 pub use layer::{QueryGuardLayer, layer};
@@ -83,6 +86,7 @@ pub use scope::{Scope, ScopeBuilder, SetupError};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
 pub use statement::{CallPath, Source};
+pub use stats::TimeStats;
 
 /// Puts a query budget on a function: every statement its body runs is counted, and a broken
 /// budget panics (in `cfg(test)` code) or emits a WARN event (elsewhere).

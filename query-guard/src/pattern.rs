@@ -74,10 +74,11 @@ impl Pattern {
         let matcher = if raw.len() == 16 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
             Matcher::Fingerprint(raw.to_ascii_lowercase())
         } else if raw.len() >= 2 && raw.starts_with('/') && raw.ends_with('/') {
-            let re = regex::Regex::new(&raw[1..raw.len() - 1]).map_err(|e| PatternError::Regex {
-                pattern: raw.to_owned(),
-                message: e.to_string(),
-            })?;
+            let re =
+                regex::Regex::new(&raw[1..raw.len() - 1]).map_err(|e| PatternError::Regex {
+                    pattern: raw.to_owned(),
+                    message: e.to_string(),
+                })?;
             Matcher::Regex(re)
         } else {
             Matcher::Text(comparable(&fingerprint(raw, Dialect::Generic).normalized))
@@ -160,8 +161,7 @@ pub fn glob_match(glob: &str, name: &str) -> bool {
         return glob == name;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last)
-    {
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
         return false;
     }
     let mut rest = &name[first.len()..name.len() - last.len()];
@@ -198,7 +198,10 @@ mod tests {
     fn bad_patterns_say_why() {
         assert_eq!(Pattern::parse("  ").unwrap_err(), PatternError::Empty);
         let e = Pattern::parse("/(/").unwrap_err().to_string();
-        assert!(e.contains("invalid regular expression in pattern `/(/`"), "{e}");
+        assert!(
+            e.contains("invalid regular expression in pattern `/(/`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -171,9 +171,9 @@ impl Expect {
                     report.count()
                 )
             }
-            Expect::NoNPlusOne(_) if !report.n_plus_one().is_empty() => format!(
+            Expect::NoNPlusOne(_) if report.unallowed_n_plus_one().next().is_some() => format!(
                 "query-guard: expected no N+1, found {} in {at}",
-                report.n_plus_one().len()
+                report.unallowed_n_plus_one().count()
             ),
             _ => return,
         };

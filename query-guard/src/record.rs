@@ -83,5 +83,6 @@ pub fn record(stmt: StatementRecord) -> bool {
         db_system: stmt.db_system,
         source: Source::Manual,
         path,
+        site: None,
     })
 }

@@ -49,8 +49,10 @@ use crate::budget::Budget;
 use crate::classify::{Class, classify};
 use crate::fingerprint::{Fingerprint, fingerprint_cached};
 use crate::mode::Mode;
+use crate::pattern::Pattern;
 use crate::report::Report;
 use crate::statement::{CallPath, Captured};
+use crate::stats::Histogram;
 
 /// Target of the scope span.
 pub const SCOPE_TARGET: &str = "query_guard::scope";
@@ -76,9 +78,12 @@ pub(crate) fn is_scope_span(meta: &Metadata<'_>) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Unstored {
     pub fingerprint: Arc<Fingerprint>,
-    pub class: Class,
     pub count: usize,
     pub total: Duration,
+    pub max: Duration,
+    /// Runs at or over the scope's slow threshold.
+    pub slow: usize,
+    pub histogram: Histogram,
     pub path: CallPath,
 }
 
@@ -99,6 +104,14 @@ pub(crate) struct Recorded {
 pub(crate) struct ScopeState {
     pub name: String,
     pub location: Option<String>,
+    /// The test harness's thread name, when the scope opened in a test.
+    pub test: Option<String>,
+    /// Statements matching these are [`Class::Ignored`].
+    pub ignore: Arc<[Pattern]>,
+    /// Whether to capture a backtrace per statement for its call site, and the crates to skip.
+    pub backtrace: Option<Arc<[String]>>,
+    /// Where to write the closing report, when report files are on.
+    pub report_dir: Option<std::path::PathBuf>,
     pub budget: Budget,
     pub mode: Mode,
     pub show_values: bool,
@@ -162,6 +175,10 @@ impl ScopeState {
         );
         let class = classify(&fp);
         let elapsed = stmt.elapsed.unwrap_or_default();
+        let slow = self
+            .budget
+            .slow_threshold()
+            .is_some_and(|t| stmt.elapsed.is_some_and(|e| e >= t));
         let mut rec = self.recorded.lock();
         if rec.closed {
             return;
@@ -174,13 +191,20 @@ impl ScopeState {
         }
         let entry = rec.unstored.entry(fp.hash).or_insert_with(|| Unstored {
             fingerprint: fp,
-            class,
             count: 0,
             total: Duration::ZERO,
+            max: Duration::ZERO,
+            slow: 0,
+            histogram: Histogram::default(),
             path: stmt.path.clone(),
         });
         entry.count += 1;
         entry.total = entry.total.saturating_add(elapsed);
+        if let Some(e) = stmt.elapsed {
+            entry.max = entry.max.max(e);
+            entry.histogram.add(e, 1);
+        }
+        entry.slow += usize::from(slow);
     }
 }
 
@@ -258,6 +282,7 @@ pub struct ScopeBuilder {
     in_test: bool,
     show_values: Option<bool>,
     max_stored: usize,
+    backtrace: Option<bool>,
 }
 
 impl ScopeBuilder {
@@ -298,6 +323,14 @@ impl ScopeBuilder {
         self
     }
 
+    /// Capture a backtrace per statement to find the line of application code that ran it
+    /// (default: the `backtrace` key of `query-guard.toml` or `QUERY_GUARD_BACKTRACE`, else off).
+    /// See [`crate::callsite`] for what it costs.
+    pub fn backtrace(mut self, yes: bool) -> Self {
+        self.backtrace = Some(yes);
+        self
+    }
+
     /// Opens the scope: creates its span and checks that statements will reach it.
     pub fn open(self) -> Result<Scope, SetupError> {
         let mode = Mode::resolve(self.mode, self.in_test);
@@ -305,6 +338,13 @@ impl ScopeBuilder {
         let state = Arc::new(ScopeState {
             name: self.name,
             location: self.location,
+            test: test_name(),
+            ignore: Arc::from(Vec::new()),
+            backtrace: self
+                .backtrace
+                .unwrap_or(false)
+                .then(|| Arc::from(Vec::new())),
+            report_dir: None,
             budget: self.budget,
             mode,
             show_values,
@@ -384,6 +424,13 @@ fn sqlx_events_enabled(level: Level) -> bool {
     }
 }
 
+/// The test a scope opens in: libtest names each test's thread after the test (`module::test`).
+fn test_name() -> Option<String> {
+    let thread = std::thread::current();
+    let name = thread.name()?;
+    (name != "main" && !name.starts_with("tokio-runtime")).then(|| name.to_owned())
+}
+
 fn show_values_from_env() -> bool {
     static SHOW: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SHOW.get_or_init(|| {
@@ -426,6 +473,7 @@ impl Scope {
             in_test: false,
             show_values: None,
             max_stored: MAX_STORED_STATEMENTS,
+            backtrace: None,
         }
     }
 
@@ -477,7 +525,11 @@ impl Scope {
         let report = self.state.final_report.get_or_init(|| {
             closed_here = true;
             self.state.settle();
-            Report::build(&self.state, true)
+            let report = Report::build(&self.state, true);
+            if let Some(dir) = &self.state.report_dir {
+                crate::report::file::write_or_warn(&report, dir);
+            }
+            report
         });
         (report.clone(), closed_here)
     }

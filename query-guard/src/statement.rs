@@ -120,6 +120,8 @@ pub(crate) struct Captured {
     pub db_system: Option<String>,
     pub source: Source,
     pub path: CallPath,
+    /// The application's line that ran it, when backtrace capture is on and found one.
+    pub site: Option<Arc<crate::callsite::CallSite>>,
 }
 
 /// Sum of durations that saturates instead of panicking (`Duration`'s `Sum` panics on overflow,

@@ -26,10 +26,14 @@ use crate::Budget;
 pub struct Counts {
     /// Statements the budget counts (reads + writes, plus the excluded classes it includes).
     pub counted: usize,
-    /// Reads.
+    /// Reads the budget counts.
     pub reads: usize,
-    /// Writes.
+    /// Writes the budget counts.
     pub writes: usize,
+    /// Reads and writes an over-budget allowance left out of the counts.
+    pub allowed: usize,
+    /// Statements matching an `ignore` pattern of `query-guard.toml`.
+    pub ignored: usize,
     /// Transaction control statements.
     pub transactions: usize,
     /// The driver's own look-ups and connection set-up.

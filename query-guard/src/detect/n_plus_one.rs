@@ -1,9 +1,24 @@
 //! # N+1
 //!
 //! **What it finds**: in one scope, the same statement shape (the same fingerprint: the same SQL
-//! once literal values and placeholders are normalised) run at least the threshold number of
-//! times (3 by default, [`crate::Budget::n_plus_one_threshold`]). Transaction control and the
-//! driver's own look-ups never count. Interleaved statements do not hide a repetition.
+//! once values are normalised) run from the same call site at least the threshold number of times
+//! (3 by default, [`crate::Budget::n_plus_one_threshold`]), the runs differing only in their
+//! values. The call site is the statement's span path ([`crate::CallPath`]) and, when backtrace
+//! capture is on, the first frame of its stack in the application. Interleaved statements do not
+//! hide a repetition; transaction control, driver internals and ignored statements never count.
+//!
+//! When several such shapes repeat in lockstep (the same 2 to 5 fingerprints, each run the same
+//! number of times, their runs alternating: each row loads its author, then its tags), they are
+//! one finding, a **repeated sequence**, not one finding per shape.
+//!
+//! Not N+1s:
+//! - the same statement with the same values, where the values are visible (inline literals):
+//!   that is a [duplicate](super::duplicates). A group whose visible values take fewer distinct
+//!   values than the threshold is left to that detector.
+//! - pagination: a read with `LIMIT` and `OFFSET` or a range condition (`id > $1`, keyset
+//!   pagination) whose runs return full pages (the same row count, at least 2, for every run but
+//!   the last) is a batch loop, not an N+1.
+//! - the same statement from different call sites: each site is judged on its own runs.
 //!
 //! **Why it matters**: it is the classic ORM bug: one query for a list, then one more per row
 //! (`SELECT … FROM authors WHERE id = $1` for each post). Its cost grows with the data, so it
@@ -11,18 +26,22 @@
 //!
 //! **How to fix it**: load all the rows at once, `WHERE id = ANY($1)` (PostgreSQL) or
 //! `WHERE id IN (…)`, and match them up in memory; or JOIN; or, for writes, one multi-row
-//! `INSERT` / `UPDATE … FROM (VALUES …)`.
+//! `INSERT` / `UPDATE … FROM (VALUES …)`. Each finding carries a concrete suggestion.
 //!
 //! ```
 //! use query_guard::{capture, record, StatementRecord};
 //! let ((), report) = capture("list_posts", || {
 //!     for id in 1..=4 {
 //!         record(StatementRecord::new(format!("SELECT name FROM authors WHERE id = {id}")));
+//!         record(StatementRecord::new(format!("SELECT * FROM tags WHERE post_id = {id}")));
 //!     }
 //! });
 //! let found = &report.n_plus_one()[0];
+//! assert_eq!(report.n_plus_one().len(), 1, "one finding for the repeated sequence");
 //! assert_eq!(found.count, 4);
-//! assert!(found.normalized.contains("authors"));
+//! assert_eq!(found.steps.len(), 2);
+//! assert_eq!(found.tables, ["authors", "tags"]);
+//! assert!(found.suggestion.contains("JOIN"), "{}", found.suggestion);
 //! ```
 
 use std::collections::HashMap;
@@ -30,81 +49,332 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::allow::Allowed;
+use crate::callsite::CallSite;
+use crate::classify::Class;
+use crate::fingerprint::{Dialect, has_bind_placeholders};
 use crate::report::StatementReport;
-use crate::statement::CallPath;
+use crate::statement::{CallPath, saturating_sum};
+
+/// A single repeated shape, or a sequence of shapes repeated together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NPlusOneKind {
+    /// One shape from one call site, run again and again.
+    Repeated,
+    /// Several shapes run again and again in lockstep.
+    Sequence,
+}
+
+/// One shape of a repeated sequence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// Fingerprint (16 hex characters).
+    pub fingerprint: String,
+    /// Normalised SQL.
+    pub normalized: String,
+    /// Tables it touches.
+    pub tables: Vec<String>,
+}
 
 /// One N+1 finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NPlusOne {
-    /// The statement shape's fingerprint (16 hex characters).
+    /// A repeated shape or a repeated sequence.
+    pub kind: NPlusOneKind,
+    /// The (first) shape's fingerprint (16 hex characters).
     pub fingerprint: String,
     /// Its normalised SQL, without literal values.
     pub normalized: String,
-    /// How many times it ran.
+    /// How many times it ran (for a sequence: how many times the sequence ran).
     pub count: usize,
-    /// Their total time.
+    /// How many different values it ran with, when the values are in the SQL text (inline
+    /// literals); `None` when they are bind parameters.
+    pub distinct_values: Option<usize>,
+    /// Total time of all its statements.
     #[serde(rename = "total_ms", serialize_with = "crate::report::ser_ms")]
     pub total: Duration,
-    /// The call path most of them ran from.
+    /// The span path it ran from.
     pub call_path: CallPath,
-    /// The tables it touches.
+    /// The line of application code it ran from, when backtrace capture is on and found one.
+    pub call_site: Option<CallSite>,
+    /// The tables it touches (all steps).
     pub tables: Vec<String>,
-    /// 1-based numbers of the statements in the report's list.
+    /// For a sequence, its shapes in the order they run; empty for a single shape.
+    pub steps: Vec<Step>,
+    /// 1-based numbers of its statements in the report's list.
     pub statements: Vec<usize>,
     /// What to do about it.
     pub suggestion: String,
+    /// The allowance that accepts it, if one does: it is reported but does not fail the scope.
+    pub allowed: Option<Allowed>,
 }
 
-fn suggestion(stmt: &StatementReport) -> String {
-    let table = stmt.tables.first().map_or("the rows", String::as_str);
-    match stmt.class {
-        crate::Class::Write => format!(
-            "batch the writes to {table}: one multi-row INSERT, or one UPDATE/DELETE … WHERE id = ANY($1) / IN (…)"
-        ),
-        _ => format!(
-            "load {table} for all rows at once (WHERE … = ANY($1) / IN (…)) or JOIN it into the first query, then match in memory"
-        ),
-    }
+/// What makes two statements the "same call site".
+#[derive(PartialEq, Eq, Hash)]
+struct SiteKey<'a> {
+    fingerprint: &'a str,
+    path: &'a CallPath,
+    site: Option<&'a CallSite>,
 }
 
-/// Finds the shapes that ran at least `threshold` times among the counted statements.
-pub fn detect(statements: &[StatementReport], threshold: usize) -> Vec<NPlusOne> {
-    let mut groups: HashMap<&str, Vec<&StatementReport>> = HashMap::new();
-    for stmt in statements {
-        if matches!(stmt.class, crate::Class::Read | crate::Class::Write) {
-            groups.entry(&*stmt.fingerprint).or_default().push(stmt);
+/// Finds the N+1s among `statements` (stored, in order); `raw[i]` is the SQL of `statements[i]`
+/// as it ran.
+pub(crate) fn detect(
+    statements: &[StatementReport],
+    raw: &[&str],
+    threshold: usize,
+) -> Vec<NPlusOne> {
+    let threshold = threshold.max(2);
+    let mut groups: HashMap<SiteKey<'_>, Vec<usize>> = HashMap::new();
+    for (i, s) in statements.iter().enumerate() {
+        if matches!(s.class, Class::Read | Class::Write) {
+            let key = SiteKey {
+                fingerprint: &s.fingerprint,
+                path: &s.call_path,
+                site: s.call_site.as_deref(),
+            };
+            groups.entry(key).or_default().push(i);
         }
     }
-    let mut found: Vec<NPlusOne> = groups
+    let mut single: Vec<NPlusOne> = groups
         .into_values()
-        .filter(|g| g.len() >= threshold.max(2))
-        .map(|group| {
-            let first = group[0];
-            let mut paths: HashMap<&CallPath, usize> = HashMap::new();
-            for s in &group {
-                *paths.entry(&s.call_path).or_default() += 1;
-            }
-            let call_path = paths
-                .into_iter()
-                .max_by_key(|(p, n)| (*n, std::cmp::Reverse(p.to_string())))
-                .map(|(p, _)| p.clone())
-                .unwrap_or_default();
-            NPlusOne {
-                fingerprint: first.fingerprint.to_string(),
-                normalized: first.normalized.to_string(),
-                count: group.len(),
-                total: crate::statement::saturating_sum(group.iter().filter_map(|s| s.elapsed)),
-                call_path,
-                tables: first.tables.to_vec(),
-                statements: group.iter().map(|s| s.index).collect(),
-                suggestion: suggestion(first),
-            }
-        })
+        .filter(|g| g.len() >= threshold)
+        .filter_map(|g| repeated(statements, raw, &g, threshold))
         .collect();
+    single.sort_by_key(|f| f.statements[0]);
+    let mut found = sequences(single, threshold);
     found.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
             .then(a.statements[0].cmp(&b.statements[0]))
     });
     found
+}
+
+/// The finding for one group of runs of a shape from one call site, unless it is duplicates or
+/// pagination.
+fn repeated(
+    statements: &[StatementReport],
+    raw: &[&str],
+    group: &[usize],
+    threshold: usize,
+) -> Option<NPlusOne> {
+    let first = &statements[group[0]];
+    let dialect = crate::classify::dialect_of(first.db_system.as_deref());
+    let visible = group
+        .iter()
+        .all(|&i| !has_bind_placeholders(raw[i], dialect));
+    let distinct_values = visible.then(|| {
+        let mut texts: Vec<&str> = group.iter().map(|&i| raw[i].trim()).collect();
+        texts.sort_unstable();
+        texts.dedup();
+        texts.len()
+    });
+    if distinct_values.is_some_and(|d| d < threshold) {
+        return None;
+    }
+    if is_pagination(statements, group) {
+        return None;
+    }
+    Some(NPlusOne {
+        kind: NPlusOneKind::Repeated,
+        fingerprint: first.fingerprint.to_string(),
+        normalized: first.normalized.to_string(),
+        count: group.len(),
+        distinct_values,
+        total: saturating_sum(group.iter().filter_map(|&i| statements[i].elapsed)),
+        call_path: first.call_path.clone(),
+        call_site: first.call_site.as_deref().cloned(),
+        tables: first.tables.to_vec(),
+        steps: Vec::new(),
+        statements: group.iter().map(|&i| statements[i].index).collect(),
+        suggestion: suggestion(first, dialect),
+        allowed: None,
+    })
+}
+
+/// A read that pages through a table: `LIMIT` with `OFFSET` or a range condition, every run but
+/// the last returning the same number of rows, at least 2 (a full page).
+fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
+    let first = &statements[group[0]];
+    if first.class != Class::Read {
+        return false;
+    }
+    let sql = &*first.normalized;
+    let pages = sql.contains(" LIMIT ")
+        && [" OFFSET ", " > ", " < ", " >= ", " <= "]
+            .iter()
+            .any(|op| sql.contains(op));
+    if !pages {
+        return false;
+    }
+    let (_, init) = group.split_last().unwrap_or((&0, &[]));
+    let page = statements[group[0]].rows_returned;
+    page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page)
+}
+
+/// `id` in `… WHERE id = $1 …`: the column a batch load would filter on.
+fn key_column(normalized: &str) -> Option<&str> {
+    let after = &normalized[normalized.find(" WHERE ")? + 7..];
+    let mut words = after.split(' ');
+    let column = words.next()?;
+    let is_ident = !column.is_empty()
+        && column
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`'));
+    (is_ident && words.next() == Some("=") && words.next()?.starts_with('$')).then_some(column)
+}
+
+fn table_list(tables: &[String]) -> String {
+    match tables {
+        [] => "the rows".to_owned(),
+        [one] => one.clone(),
+        more => more.join(", "),
+    }
+}
+
+fn suggestion(stmt: &StatementReport, dialect: Dialect) -> String {
+    let table = table_list(&stmt.tables[..stmt.tables.len().min(1)]);
+    let column = key_column(&stmt.normalized).unwrap_or("id");
+    let batch = match dialect {
+        Dialect::Postgres => format!("WHERE {column} = ANY($1)"),
+        Dialect::Generic => format!("WHERE {column} = ANY($1) (PostgreSQL) or {column} IN (…)"),
+        _ => format!("WHERE {column} IN (…)"),
+    };
+    match stmt.kind {
+        crate::fingerprint::StatementKind::Insert => format!(
+            "insert the rows into {table} with one statement: a multi-row INSERT … VALUES (…), (…) \
+             (sqlx: QueryBuilder::push_values){}",
+            if dialect == Dialect::Postgres {
+                ", or INSERT … SELECT * FROM UNNEST($1, $2, …)"
+            } else {
+                ""
+            }
+        ),
+        crate::fingerprint::StatementKind::Update | crate::fingerprint::StatementKind::Delete => {
+            format!(
+                "change the rows of {table} with one statement: `{batch}` when they get the same \
+                 change, or join a VALUES list (or UNNEST of arrays) of the per-row values"
+            )
+        }
+        _ => format!(
+            "load {table} once for all the rows: `SELECT … {batch}` with every value, then match \
+             them up in memory; or JOIN {table} into the query that produced the rows (with an \
+             ORM, eager-load / preload the relation)"
+        ),
+    }
+}
+
+/// Merges the findings that repeat in lockstep into sequences.
+fn sequences(single: Vec<NPlusOne>, threshold: usize) -> Vec<NPlusOne> {
+    let n = single.len();
+    let mut assigned = vec![false; n];
+    let mut in_sequence = vec![false; n];
+    let mut out = Vec::new();
+    for i in 0..n {
+        if assigned[i] || single[i].count < threshold {
+            continue;
+        }
+        assigned[i] = true;
+        let mut cluster = vec![i];
+        for j in i + 1..n {
+            if assigned[j] || single[j].count != single[i].count {
+                continue;
+            }
+            cluster.push(j);
+            if lockstep(&single, &cluster) {
+                assigned[j] = true;
+            } else {
+                cluster.pop();
+            }
+        }
+        if cluster.len() > 1 {
+            for &c in &cluster {
+                in_sequence[c] = true;
+            }
+            out.push(merge(&single, &cluster));
+        }
+    }
+    out.extend(
+        single
+            .into_iter()
+            .zip(in_sequence)
+            .filter_map(|(f, merged)| (!merged).then_some(f)),
+    );
+    out
+}
+
+/// Whether the runs of the findings alternate: every finding's k-th run comes before any
+/// finding's (k+1)-th run.
+fn lockstep(single: &[NPlusOne], cluster: &[usize]) -> bool {
+    let count = single[cluster[0]].count;
+    (0..count - 1).all(|k| {
+        let latest = cluster.iter().map(|&c| single[c].statements[k]).max();
+        let next = cluster.iter().map(|&c| single[c].statements[k + 1]).min();
+        latest < next
+    })
+}
+
+fn merge(single: &[NPlusOne], cluster: &[usize]) -> NPlusOne {
+    let first = &single[cluster[0]];
+    let mut tables: Vec<String> = Vec::new();
+    for &c in cluster {
+        for t in &single[c].tables {
+            if !tables.contains(t) {
+                tables.push(t.clone());
+            }
+        }
+    }
+    let mut statements: Vec<usize> = cluster
+        .iter()
+        .flat_map(|&c| single[c].statements.iter().copied())
+        .collect();
+    statements.sort_unstable();
+    let steps: Vec<Step> = cluster
+        .iter()
+        .map(|&c| Step {
+            fingerprint: single[c].fingerprint.clone(),
+            normalized: single[c].normalized.clone(),
+            tables: single[c].tables.clone(),
+        })
+        .collect();
+    NPlusOne {
+        kind: NPlusOneKind::Sequence,
+        fingerprint: first.fingerprint.clone(),
+        normalized: first.normalized.clone(),
+        count: first.count,
+        distinct_values: None,
+        total: saturating_sum(cluster.iter().map(|&c| single[c].total)),
+        call_path: first.call_path.clone(),
+        call_site: first.call_site.clone(),
+        suggestion: format!(
+            "each of the {} repetitions runs the same {} statements ({}): load each of them once \
+             for all the rows (WHERE … = ANY($1) / IN (…)) or JOIN them into the query that \
+             produced the rows, then match them up in memory (with an ORM, eager-load the relations)",
+            first.count,
+            steps.len(),
+            table_list(&tables)
+        ),
+        tables,
+        steps,
+        statements,
+        allowed: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_columns() {
+        assert_eq!(key_column("SELECT * FROM a WHERE id = $1"), Some("id"));
+        assert_eq!(
+            key_column("SELECT * FROM a WHERE a.post_id = $1 AND x = $2"),
+            Some("a.post_id")
+        );
+        assert_eq!(key_column("SELECT * FROM a WHERE lower(x) = $1"), None);
+        assert_eq!(key_column("SELECT * FROM a"), None);
+    }
 }

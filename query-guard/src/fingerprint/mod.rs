@@ -442,6 +442,31 @@ pub(crate) fn fingerprint_with_end(sql: &str, dialect: Dialect) -> (Fingerprint,
     )
 }
 
+/// Whether `sql` has bind placeholders (`$1`, `?`, `?1`, `:name`, `$name`), whose values are not
+/// in the text: two runs of it with the same text may have had different values. Text with only
+/// inline literals (or no values at all) shows everything that ran.
+///
+/// ```
+/// # use query_guard::fingerprint::{has_bind_placeholders, Dialect};
+/// assert!(has_bind_placeholders("SELECT * FROM t WHERE id = $1", Dialect::Postgres));
+/// assert!(has_bind_placeholders("SELECT * FROM t WHERE id = ?", Dialect::MySql));
+/// assert!(!has_bind_placeholders("SELECT * FROM t WHERE id = 7 AND s = '$1'", Dialect::Postgres));
+/// assert!(!has_bind_placeholders("SELECT $$?$$", Dialect::Postgres));
+/// ```
+pub fn has_bind_placeholders(sql: &str, dialect: Dialect) -> bool {
+    lexer::lex(sql, dialect).toks.iter().any(|t| {
+        t.kind == lexer::TokKind::Param && {
+            let b = t.text.as_bytes();
+            match b.first() {
+                Some(b'?' | b':') => true,
+                // `$1` or SQLite's `$name`, not a `$tag$…$tag$` string.
+                Some(b'$') => b.len() > 1 && !b[1..].contains(&b'$'),
+                _ => false,
+            }
+        }
+    })
+}
+
 /// The process-wide cache behind [`fingerprint_cached`] ([`DEFAULT_MAX_ENTRIES`] entries,
 /// [`DEFAULT_MAX_BYTES`] bytes).
 pub fn global_cache() -> &'static FingerprintCache {

@@ -289,6 +289,7 @@ where
             db_system: fields.db_system,
             source,
             path,
+            site: None,
         });
     }
 
@@ -318,6 +319,7 @@ where
             db_system: db.fields.db_system,
             source: Source::Span,
             path,
+            site: None,
         });
     }
 }

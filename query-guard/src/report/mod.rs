@@ -1,13 +1,17 @@
-//! [`Report`]: what a scope ran, what it broke, and what looks like an N+1.
+//! [`Report`]: what a scope ran, what it broke, and what it should change.
 //!
 //! A report prints like Django's `assertNumQueries` failure, then better: every statement
-//! numbered with its time, rows, call path and normalised SQL, then the findings. It serialises
-//! to JSON ([`Report::to_json`]); the schema is versioned by [`REPORT_SCHEMA_VERSION`].
+//! numbered with its time, rows, call path and normalised SQL, then the findings (N+1s and
+//! repeated sequences, duplicates, slow statements) with a fix for each, and the allowances that
+//! let something through. It serialises to JSON ([`Report::to_json`]); the schema is versioned by
+//! [`REPORT_SCHEMA_VERSION`] and documented in `docs/report-schema.md`.
 //!
 //! Literal values never appear unless the scope opted in ([`crate::ScopeBuilder::show_values`] or
 //! `QUERY_GUARD_SHOW_VALUES=1`): they can be passwords or personal data.
 
+pub(crate) mod file;
 mod render;
+mod shapes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,17 +19,25 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+pub use shapes::ShapeStats;
+
+use crate::allow::{AllowKind, Allowance, AllowanceReport, Allowed};
 use crate::budget::Budget;
+use crate::callsite::CallSite;
 use crate::classify::{Class, classify, dialect_of};
 use crate::detect::budget::{self, Counts, Violation};
-use crate::detect::n_plus_one::{self, NPlusOne};
+use crate::detect::duplicates::{self, Duplicate};
+use crate::detect::n_plus_one::{self, NPlusOne, NPlusOneKind};
+use crate::detect::slow::{self, Slow};
 use crate::fingerprint::{Fingerprint, StatementKind, fingerprint_cached};
 use crate::mode::Mode;
 use crate::scope::{Recorded, ScopeState};
 use crate::statement::{CallPath, Source, saturating_sum};
+use crate::stats::Histogram;
 
-/// Version of the JSON form of [`Report`].
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON form of [`Report`]: 2 added call sites, repeated sequences, duplicates,
+/// slow statements, per-shape statistics and allowances.
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 pub(crate) fn ser_ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1e3)
@@ -56,6 +68,8 @@ pub struct StatementReport {
     pub class: Class,
     /// Whether the budget counted it.
     pub counted: bool,
+    /// Whether an over-budget allowance left it out of the counts.
+    pub allowed: bool,
     /// Tables it touches.
     pub tables: Arc<[String]>,
     /// Time it took, when the source said.
@@ -67,6 +81,8 @@ pub struct StatementReport {
     pub rows_affected: Option<u64>,
     /// The spans between the scope and the statement.
     pub call_path: CallPath,
+    /// The line of application code that ran it, when backtrace capture is on and found one.
+    pub call_site: Option<Arc<CallSite>>,
     /// Where it was captured from.
     pub source: Source,
     /// The database system, when the source said.
@@ -80,26 +96,41 @@ pub struct UnstoredReport {
     pub normalized: String,
     /// Fingerprint (16 hex characters).
     pub fingerprint: String,
+    /// Statement kind.
+    pub kind: StatementKind,
     /// How the budget treats it.
     pub class: Class,
+    /// Tables it touches.
+    pub tables: Vec<String>,
     /// How many ran past the cap.
     pub count: usize,
+    /// How many of them were at or over the slow threshold.
+    pub slow: usize,
     /// Their total time.
     #[serde(rename = "total_ms", serialize_with = "ser_ms")]
     pub total: Duration,
+    /// The slowest of them.
+    #[serde(rename = "max_ms", serialize_with = "ser_ms")]
+    pub max: Duration,
     /// Call path of the first of them.
     pub call_path: CallPath,
+    #[serde(skip)]
+    pub(crate) histogram: Histogram,
 }
 
-/// What a scope ran, and what it broke.
+/// What a scope ran, what it broke, and what it should change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     schema_version: u32,
+    run_id: &'static str,
+    finished_unix_ms: u64,
     scope: String,
     location: Option<String>,
+    test: Option<String>,
     mode: Mode,
     budget: Budget,
     show_values: bool,
+    failed: bool,
     #[serde(rename = "wall_ms", serialize_with = "ser_ms")]
     wall: Duration,
     #[serde(rename = "db_ms", serialize_with = "ser_ms")]
@@ -107,6 +138,10 @@ pub struct Report {
     counts: Counts,
     violations: Vec<Violation>,
     n_plus_one: Vec<NPlusOne>,
+    duplicates: Vec<Duplicate>,
+    slow: Vec<Slow>,
+    allowances: Vec<AllowanceReport>,
+    fingerprints: Vec<ShapeStats>,
     statements: Vec<StatementReport>,
     unstored: Vec<UnstoredReport>,
 }
@@ -117,16 +152,50 @@ struct Shape {
     hex: Arc<str>,
     normalized: Arc<str>,
     tables: Arc<[String]>,
+    /// The over-budget allowance that matches it, by position in the budget's list.
+    allowed_by: Option<usize>,
 }
 
 impl Shape {
-    fn of(fp: &Fingerprint) -> Shape {
+    fn of(fp: &Fingerprint, state: &ScopeState) -> Shape {
+        let hex = fp.hex();
+        let ignored = state.ignore.iter().any(|p| p.matches(&hex, &fp.normalized));
+        let class = if ignored {
+            Class::Ignored
+        } else {
+            classify(fp)
+        };
+        let allowed_by = matches!(class, Class::Read | Class::Write)
+            .then(|| {
+                state
+                    .budget
+                    .allowances_of(AllowKind::OverBudget)
+                    .find(|(_, a)| a.pattern.matches(&hex, &fp.normalized))
+                    .map(|(i, _)| i)
+            })
+            .flatten();
         Shape {
-            class: classify(fp),
-            hex: fp.hex().into(),
+            class,
+            hex: hex.into(),
             normalized: fp.normalized.as_str().into(),
             tables: fp.tables.as_slice().into(),
+            allowed_by,
         }
+    }
+}
+
+/// Adds `n` statements of one class to the counts.
+fn tally(counts: &mut Counts, budget: &Budget, class: Class, allowed: bool, n: usize) {
+    match class {
+        Class::Read | Class::Write if allowed => counts.allowed += n,
+        Class::Read => counts.reads += n,
+        Class::Write => counts.writes += n,
+        Class::Transaction => counts.transactions += n,
+        Class::Internal => counts.internal += n,
+        Class::Ignored => counts.ignored += n,
+    }
+    if class.counted(budget) && !allowed {
+        counts.counted += n;
     }
 }
 
@@ -149,58 +218,74 @@ impl Report {
         };
         let budget = &state.budget;
         let mut counts = Counts::default();
-        let tally = |class: Class, n: usize, counts: &mut Counts| {
-            match class {
-                Class::Read => counts.reads += n,
-                Class::Write => counts.writes += n,
-                Class::Transaction => counts.transactions += n,
-                Class::Internal => counts.internal += n,
-            }
-            if class.counted(budget) {
-                counts.counted += n;
-            }
-        };
+        let mut matched = vec![0_usize; budget.allowances().len()];
         // Everything but the values depends on the fingerprint only: work it out once per shape
         // and share it between the statements of that shape.
         let mut shapes: HashMap<u64, Shape> = HashMap::new();
+        let mut raw: Vec<String> = Vec::with_capacity(captured.len());
         let statements: Vec<StatementReport> = captured
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
                 let fp = fingerprint_cached(&c.sql, dialect_of(c.db_system.as_deref()));
-                let shape = shapes.entry(fp.hash).or_insert_with(|| Shape::of(&fp));
+                let shape = shapes
+                    .entry(fp.hash)
+                    .or_insert_with(|| Shape::of(&fp, state));
                 let class = shape.class;
-                tally(class, 1, &mut counts);
-                StatementReport {
+                if let Some(a) = shape.allowed_by {
+                    matched[a] += 1;
+                }
+                let allowed = shape.allowed_by.is_some();
+                tally(&mut counts, budget, class, allowed, 1);
+                let report = StatementReport {
                     index: i + 1,
-                    sql: state.show_values.then_some(c.sql),
+                    sql: state.show_values.then(|| c.sql.clone()),
                     normalized: shape.normalized.clone(),
                     fingerprint: shape.hex.clone(),
                     kind: fp.kind,
                     class,
-                    counted: class.counted(budget),
+                    counted: class.counted(budget) && !allowed,
+                    allowed,
                     tables: shape.tables.clone(),
                     elapsed: c.elapsed,
                     rows_returned: c.rows_returned,
                     rows_affected: c.rows_affected,
                     call_path: c.path,
+                    call_site: c.site,
                     source: c.source,
                     db_system: c.db_system,
-                }
+                };
+                raw.push(c.sql);
+                report
             })
             .collect();
         let mut unstored: Vec<UnstoredReport> = unstored
             .into_values()
             .map(|u| {
-                tally(u.class, u.count, &mut counts);
+                let shape = Shape::of(&u.fingerprint, state);
+                if let Some(a) = shape.allowed_by {
+                    matched[a] += u.count;
+                }
+                tally(
+                    &mut counts,
+                    budget,
+                    shape.class,
+                    shape.allowed_by.is_some(),
+                    u.count,
+                );
                 counts.unstored += u.count;
                 UnstoredReport {
                     normalized: u.fingerprint.normalized.clone(),
-                    fingerprint: u.fingerprint.hex(),
-                    class: u.class,
+                    fingerprint: shape.hex.to_string(),
+                    kind: u.fingerprint.kind,
+                    class: shape.class,
+                    tables: u.fingerprint.tables.clone(),
                     count: u.count,
+                    slow: u.slow,
                     total: u.total,
+                    max: u.max,
                     call_path: u.path,
+                    histogram: u.histogram,
                 }
             })
             .collect();
@@ -212,14 +297,44 @@ impl Report {
 
         let mut other_time = Duration::ZERO;
         for (class, (count, total)) in unstored_other {
-            tally(class, count, &mut counts);
+            // Past both caps shapes are not kept, so allowances cannot be checked: counted.
+            tally(&mut counts, budget, class, false, count);
             counts.unstored += count;
             other_time = other_time.saturating_add(total);
         }
 
+        let raw_refs: Vec<&str> = raw.iter().map(String::as_str).collect();
         let violations = budget::check(budget, &counts);
-        let mut found = n_plus_one::detect(&statements, budget.n_plus_one_min());
-        merge_unstored_n_plus_one(&mut found, &statements, &unstored, budget.n_plus_one_min());
+        let threshold = budget.n_plus_one_min();
+        let mut found = n_plus_one::detect(&statements, &raw_refs, threshold);
+        merge_unstored_n_plus_one(&mut found, &statements, &unstored, threshold);
+        for finding in &mut found {
+            let allowance = budget.allowances_of(AllowKind::NPlusOne).find(|(_, a)| {
+                finding_shapes(finding).any(|(hex, sql)| a.pattern.matches(hex, sql))
+            });
+            if let Some((i, a)) = allowance {
+                matched[i] += 1;
+                finding.allowed = Some(Allowed::from(a));
+            }
+        }
+        let duplicates = duplicates::detect(&statements, &raw_refs, &found);
+        let fingerprints = shapes::shape_stats(&statements, &unstored, budget.slow_threshold());
+        let slow = budget
+            .slow_threshold()
+            .map(|t| slow::detect(&statements, &fingerprints, t))
+            .unwrap_or_default();
+        let allowances = budget
+            .allowances()
+            .iter()
+            .zip(matched)
+            .map(|(a, matched): (&Allowance, usize)| AllowanceReport {
+                kind: a.kind,
+                pattern: a.pattern.to_string(),
+                reason: a.reason.clone(),
+                origin: a.origin,
+                matched,
+            })
+            .collect();
         let db_time = saturating_sum(
             statements
                 .iter()
@@ -227,18 +342,31 @@ impl Report {
                 .chain(unstored.iter().map(|u| u.total))
                 .chain([other_time]),
         );
+        let failed = !violations.is_empty()
+            || (budget.denies_n_plus_one() && found.iter().any(|f| f.allowed.is_none()))
+            || (budget.denies_slow() && !slow.is_empty());
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
+            run_id: file::run_id(),
+            finished_unix_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             scope: state.name.clone(),
             location: state.location.clone(),
+            test: state.test.clone(),
             mode: state.mode,
             budget: budget.clone(),
             show_values: state.show_values,
+            failed,
             wall: state.started.elapsed(),
             db_time,
             counts,
             violations,
             n_plus_one: found,
+            duplicates,
+            slow,
+            allowances,
+            fingerprints,
             statements,
             unstored,
         }
@@ -252,6 +380,11 @@ impl Report {
     /// Where the scope is (`file:line`), when known.
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
+    }
+
+    /// The test the scope ran in (the name of the test harness's thread), when it ran in one.
+    pub fn test(&self) -> Option<&str> {
+        self.test.as_deref()
     }
 
     /// The mode the scope ran in.
@@ -299,9 +432,35 @@ impl Report {
         &self.violations
     }
 
-    /// N+1 findings, most repeated first.
+    /// N+1 findings (repeated shapes and repeated sequences), most repeated first, including
+    /// the ones an allowance accepts ([`NPlusOne::allowed`]).
     pub fn n_plus_one(&self) -> &[NPlusOne] {
         &self.n_plus_one
+    }
+
+    /// N+1 findings no allowance accepts.
+    pub fn unallowed_n_plus_one(&self) -> impl Iterator<Item = &NPlusOne> {
+        self.n_plus_one.iter().filter(|f| f.allowed.is_none())
+    }
+
+    /// Reads run more than once with the same values.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
+
+    /// Shapes with runs at or over the slow threshold, slowest first.
+    pub fn slow(&self) -> &[Slow] {
+        &self.slow
+    }
+
+    /// The scope's allowances and how much each matched.
+    pub fn allowances(&self) -> &[AllowanceReport] {
+        &self.allowances
+    }
+
+    /// Time statistics per statement shape, the most total time first.
+    pub fn fingerprints(&self) -> &[ShapeStats] {
+        &self.fingerprints
     }
 
     /// Total time the statements took, as their sources reported it.
@@ -309,10 +468,16 @@ impl Report {
         self.db_time
     }
 
-    /// Whether the scope broke its budget (a limit, or an N+1 when the budget denies them).
+    /// Whether the scope broke its budget: a limit, an N+1 no allowance accepts when the budget
+    /// denies them, or a slow statement when it denies those.
     pub fn failed(&self) -> bool {
-        !self.violations.is_empty()
-            || (self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty())
+        self.failed
+    }
+
+    /// Whether the report has something to say: a failure, an N+1 no allowance accepts, or a slow
+    /// statement. (Duplicates alone are not enough to warn about in production.)
+    pub(crate) fn noteworthy(&self) -> bool {
+        self.failed || self.unallowed_n_plus_one().next().is_some() || !self.slow.is_empty()
     }
 
     /// The report as JSON (schema version [`REPORT_SCHEMA_VERSION`]).
@@ -321,6 +486,17 @@ impl Report {
     }
 }
 
+/// The (fingerprint, normalised SQL) of every shape of a finding.
+fn finding_shapes(f: &NPlusOne) -> impl Iterator<Item = (&str, &str)> {
+    std::iter::once((f.fingerprint.as_str(), f.normalized.as_str())).chain(
+        f.steps
+            .iter()
+            .map(|s| (s.fingerprint.as_str(), s.normalized.as_str())),
+    )
+}
+
+/// Adds the runs past the storage cap to the N+1 findings (by shape: call sites are not kept for
+/// them), or makes new findings of shapes that reach the threshold with them.
 fn merge_unstored_n_plus_one(
     found: &mut Vec<NPlusOne>,
     statements: &[StatementReport],
@@ -342,21 +518,23 @@ fn merge_unstored_n_plus_one(
             .collect();
         if stored.len() + u.count >= threshold.max(2) {
             found.push(NPlusOne {
+                kind: NPlusOneKind::Repeated,
                 fingerprint: u.fingerprint.clone(),
                 normalized: u.normalized.clone(),
                 count: stored.len() + u.count,
+                distinct_values: None,
                 total: u
                     .total
                     .saturating_add(saturating_sum(stored.iter().filter_map(|s| s.elapsed))),
                 call_path: u.call_path.clone(),
-                tables: stored
-                    .first()
-                    .map(|s| s.tables.to_vec())
-                    .unwrap_or_default(),
+                call_site: None,
+                tables: u.tables.clone(),
+                steps: Vec::new(),
                 statements: stored.iter().map(|s| s.index).collect(),
                 suggestion:
                     "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN"
                         .into(),
+                allowed: None,
             });
         }
     }

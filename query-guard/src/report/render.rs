@@ -4,7 +4,11 @@ use std::fmt::{self, Write as _};
 use std::time::Duration;
 
 use super::{Report, StatementReport};
+use crate::allow::Origin;
+use crate::callsite::CallSite;
 use crate::classify::Class;
+use crate::detect::n_plus_one::NPlusOneKind;
+use crate::statement::CallPath;
 
 /// Longest SQL shown on one line of the statement list; the JSON form keeps it whole.
 const MAX_SQL_CHARS: usize = 600;
@@ -89,8 +93,19 @@ impl Report {
                 v.actual
             ));
         }
-        if self.budget.denies_n_plus_one() && !self.n_plus_one.is_empty() {
-            parts.push(format!("expected no N+1, found {}", self.n_plus_one.len()));
+        let n_plus_one = self.unallowed_n_plus_one().count();
+        if self.budget.denies_n_plus_one() && n_plus_one > 0 {
+            parts.push(format!("expected no N+1, found {n_plus_one}"));
+        }
+        if let Some(t) = self.budget.slow_threshold()
+            && self.budget.denies_slow()
+            && !self.slow.is_empty()
+        {
+            let runs: usize = self.slow.iter().map(|s| s.count).sum();
+            parts.push(format!(
+                "expected no statement slower than {}, found {runs}",
+                ms(t)
+            ));
         }
         writeln!(f, "query-guard: {} in {}", parts.join("; "), self.where_())
     }
@@ -113,6 +128,12 @@ impl Report {
         }
         if c.internal > 0 && !self.budget.counts_internal() {
             not_counted.push(plural(c.internal, "driver internal", "driver internals"));
+        }
+        if c.allowed > 0 {
+            not_counted.push(format!("{} allowed over budget", c.allowed));
+        }
+        if c.ignored > 0 {
+            not_counted.push(format!("{} ignored", c.ignored));
         }
         if !not_counted.is_empty() {
             let _ = write!(line, " · not counted: {}", not_counted.join(", "));
@@ -161,6 +182,8 @@ impl Report {
             let time = s.elapsed.map(ms).unwrap_or_default();
             let tag = if s.counted {
                 String::new()
+            } else if s.allowed {
+                "(allowed over budget) ".to_owned()
             } else {
                 format!("(not counted: {}) ", s.class.as_str())
             };
@@ -170,14 +193,18 @@ impl Report {
                 s.index,
                 rows(s)
             )?;
-            if !s.call_path.is_empty() && previous_path != Some(&s.call_path) {
+            let place = (&s.call_path, s.call_site.as_deref());
+            if (!s.call_path.is_empty() || s.call_site.is_some()) && previous_path != Some(place) {
                 write!(
                     f,
                     "\n  {:>width$}  {:>9} {:>9}  at {}",
-                    "", "", "", s.call_path
+                    "",
+                    "",
+                    "",
+                    place_text(&s.call_path, s.call_site.as_deref())
                 )?;
             }
-            previous_path = Some(&s.call_path);
+            previous_path = Some(place);
             writeln!(f)?;
         }
         if !self.unstored.is_empty() {
@@ -210,21 +237,114 @@ impl Report {
 
     fn findings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for n in &self.n_plus_one {
-            writeln!(f, "N+1: {} × {}", n.count, one_line(&n.normalized))?;
+            match n.kind {
+                NPlusOneKind::Repeated => {
+                    writeln!(f, "N+1: {} × {}", n.count, one_line(&n.normalized))?
+                }
+                NPlusOneKind::Sequence => {
+                    writeln!(
+                        f,
+                        "N+1 (repeated sequence): {} × the same {} statements",
+                        n.count,
+                        n.steps.len()
+                    )?;
+                    for (i, step) in n.steps.iter().enumerate() {
+                        writeln!(f, "  {}. {}", i + 1, one_line(&step.normalized))?;
+                    }
+                }
+            }
             let mut at = format!("  {} in total", ms(n.total));
-            if !n.call_path.is_empty() {
-                let _ = write!(at, ", from {}", n.call_path);
+            if let Some(d) = n.distinct_values {
+                let _ = write!(at, " ({d} different values)");
             }
-            if !n.statements.is_empty() {
-                let shown: Vec<String> =
-                    n.statements.iter().take(8).map(usize::to_string).collect();
-                let more = if n.statements.len() > 8 { ", …" } else { "" };
-                let _ = write!(at, "; statements {}{more}", shown.join(", "));
+            if !n.call_path.is_empty() || n.call_site.is_some() {
+                let _ = write!(
+                    at,
+                    ", from {}",
+                    place_text(&n.call_path, n.call_site.as_ref())
+                );
             }
+            let _ = write!(at, "{}", statement_numbers(&n.statements));
             writeln!(f, "{at}")?;
             writeln!(f, "  fix: {}", n.suggestion)?;
+            if let Some(a) = &n.allowed {
+                writeln!(f, "  allowed by `{}`: {}", a.pattern, a.reason)?;
+            }
+        }
+        for d in &self.duplicates {
+            writeln!(
+                f,
+                "Duplicate: {} × {} (the same values each time)",
+                d.count,
+                one_line(&d.normalized)
+            )?;
+            let mut at = format!("  {} in total", ms(d.total));
+            let places: Vec<String> = if d.call_sites.is_empty() {
+                d.call_paths.iter().map(ToString::to_string).collect()
+            } else {
+                d.call_sites.iter().map(ToString::to_string).collect()
+            };
+            if places.iter().any(|p| p != "-") {
+                let _ = write!(at, ", from {}", places.join(" and "));
+            }
+            let _ = write!(at, "{}", statement_numbers(&d.statements));
+            writeln!(f, "{at}")?;
+            writeln!(f, "  fix: {}", d.suggestion)?;
+        }
+        for s in &self.slow {
+            writeln!(
+                f,
+                "Slow: {} of {} ≥ {}: {}",
+                s.count,
+                plural(s.runs, "run", "runs"),
+                ms(s.threshold),
+                one_line(&s.normalized)
+            )?;
+            let approx = if s.stats.approximate { "≈" } else { "" };
+            writeln!(
+                f,
+                "  p50 {approx}{} · p95 {approx}{} · p99 {approx}{} · max {}{}",
+                ms(s.stats.p50),
+                ms(s.stats.p95),
+                ms(s.stats.p99),
+                ms(s.stats.max),
+                statement_numbers(&s.statements)
+            )?;
+            writeln!(f, "  fix: {}", s.suggestion)?;
+        }
+        for a in self
+            .allowances
+            .iter()
+            .filter(|a| a.matched == 0 && a.origin == Origin::Scope)
+        {
+            writeln!(
+                f,
+                "Unused allowance: {} `{}` ({}) matched nothing: remove it, or fix its pattern",
+                a.kind.as_str(),
+                a.pattern,
+                a.reason
+            )?;
         }
         Ok(())
+    }
+}
+
+/// `; statements 1, 2, 3, …` (at most 8 numbers), or nothing.
+fn statement_numbers(numbers: &[usize]) -> String {
+    if numbers.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = numbers.iter().take(8).map(usize::to_string).collect();
+    let more = if numbers.len() > 8 { ", …" } else { "" };
+    format!("; statements {}{more}", shown.join(", "))
+}
+
+/// The span path, then the application line when known.
+fn place_text(path: &CallPath, site: Option<&CallSite>) -> String {
+    match (path.is_empty(), site) {
+        (_, None) => path.to_string(),
+        (true, Some(site)) => site.to_string(),
+        (false, Some(site)) => format!("{path}, {site}"),
     }
 }
 

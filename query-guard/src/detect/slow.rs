@@ -1,0 +1,99 @@
+//! # Slow statements
+//!
+//! **What it finds**: statement shapes with at least one run at or over the scope's slow
+//! threshold ([`crate::Budget::slow`], `#[query_budget(slow_ms = …)]`, `slow_ms` in
+//! `query-guard.toml`). There is no threshold by default. Each finding gives the slow runs'
+//! count and the shape's time statistics over all its runs: p50, p95, p99 and max.
+//!
+//! **Why it matters**: one slow statement in a request is often most of its latency; a shape
+//! whose p99 is far above its p50 waits on locks, spills or cold caches.
+//!
+//! **How to fix it**: read its plan (`EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, `EXPLAIN QUERY
+//! PLAN` on SQLite): a missing index, a misestimate or a sort spilling to disk usually shows.
+//! Slow statements fail the scope only with [`crate::Budget::deny_slow`].
+//!
+//! ```
+//! use std::time::Duration;
+//! use query_guard::{capture_with, record, Budget, StatementRecord};
+//! let budget = Budget::new().slow(Duration::from_millis(100));
+//! let ((), report) = capture_with("search", budget, || {
+//!     for ms in [3, 250, 4] {
+//!         record(StatementRecord::new("SELECT * FROM posts WHERE body LIKE $1")
+//!             .elapsed(Duration::from_millis(ms)));
+//!     }
+//! });
+//! let slow = &report.slow()[0];
+//! assert_eq!((slow.count, slow.runs), (1, 3));
+//! assert_eq!(slow.stats.max, Duration::from_millis(250));
+//! assert_eq!(slow.stats.p50, Duration::from_millis(4));
+//! ```
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::report::{ShapeStats, StatementReport, ser_ms};
+use crate::stats::TimeStats;
+
+/// A statement shape with runs at or over the slow threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slow {
+    /// Fingerprint (16 hex characters).
+    pub fingerprint: String,
+    /// Normalised SQL.
+    pub normalized: String,
+    /// The tables it touches.
+    pub tables: Vec<String>,
+    /// Runs at or over the threshold.
+    pub count: usize,
+    /// All runs of the shape in the scope.
+    pub runs: usize,
+    /// The threshold.
+    #[serde(rename = "threshold_ms", serialize_with = "ser_ms")]
+    pub threshold: Duration,
+    /// Time statistics over all its runs.
+    pub stats: TimeStats,
+    /// 1-based numbers of the slow runs in the report's list (stored statements only).
+    pub statements: Vec<usize>,
+    /// What to do about it.
+    pub suggestion: String,
+}
+
+/// Finds the slow shapes. `shapes` are the scope's per-shape statistics; `unstored_slow(fp)` says
+/// how many runs past the storage cap were slow.
+pub(crate) fn detect(
+    statements: &[StatementReport],
+    shapes: &[ShapeStats],
+    threshold: Duration,
+) -> Vec<Slow> {
+    let mut found: Vec<Slow> = shapes
+        .iter()
+        .filter(|shape| shape.slow > 0)
+        .map(|shape| {
+            let runs: Vec<usize> = statements
+                .iter()
+                .filter(|s| {
+                    *s.fingerprint == *shape.fingerprint
+                        && s.elapsed.is_some_and(|e| e >= threshold)
+                })
+                .map(|s| s.index)
+                .collect();
+            Slow {
+                fingerprint: shape.fingerprint.clone(),
+                normalized: shape.normalized.clone(),
+                tables: shape.tables.clone(),
+                count: shape.slow,
+                runs: shape.count,
+                threshold,
+                stats: shape.time,
+                statements: runs,
+                suggestion: "read its plan (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN \
+                             QUERY PLAN on SQLite): look for a scan that discards most rows (a \
+                             missing index), a misestimate, or a sort or hash spilling to disk"
+                    .to_owned(),
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| b.stats.max.cmp(&a.stats.max));
+    found
+}
