@@ -22,13 +22,23 @@ pub(crate) const VALID: &[&str] = &[
     "include_internal",
     "deny_n_plus_one",
     "n_plus_one_threshold",
+    "slow_ms",
+    "deny_slow",
+    "allow_n_plus_one",
+    "allow_over_budget",
+    "reason",
+    "preset",
+    "backtrace",
     "mode",
     "name",
 ];
 
-/// The limits that make a budget (one of them, or `deny_n_plus_one`, is required).
-const LIMITS_HINT: &str =
-    "`max = N`, `list`, `detail`, `max_reads = N`, `max_writes = N` or `deny_n_plus_one`";
+/// Arguments that may be given more than once.
+const REPEATABLE: &[&str] = &["allow_n_plus_one", "allow_over_budget"];
+
+/// The limits that make a budget (one of them is required).
+const LIMITS_HINT: &str = "`max = N`, `list`, `detail`, `preset = \"name\"`, `max_reads = N`, \
+                           `max_writes = N`, `deny_n_plus_one` or `slow_ms = N`";
 
 /// One argument as written: `key` or `key = value`.
 pub(crate) struct RawArg {
@@ -81,15 +91,14 @@ impl Parse for RawArgs {
     }
 }
 
-/// The total limit: `max = N` or one of the presets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The total limit: `max = N` or a preset.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Limit {
     /// `max = N`
     Max(usize),
-    /// `list`: `Budget::list()`, at most 10.
-    List,
-    /// `detail`: `Budget::detail()`, at most 5.
-    Detail,
+    /// `list` (at most 10), `detail` (at most 5), or `preset = "name"`: resolved when the scope
+    /// opens, so `[presets]` in query-guard.toml can redefine them.
+    Preset(String),
 }
 
 /// `mode = "…"`.
@@ -113,8 +122,24 @@ pub(crate) struct Args {
     pub(crate) include_internal: Option<bool>,
     pub(crate) deny_n_plus_one: Option<bool>,
     pub(crate) n_plus_one_threshold: Option<usize>,
+    /// `slow_ms`, in nanoseconds.
+    pub(crate) slow_nanos: Option<u64>,
+    pub(crate) deny_slow: Option<bool>,
+    /// `allow_n_plus_one` and `allow_over_budget` patterns, in order, with their kind.
+    pub(crate) allow: Vec<(AllowArg, LitStr)>,
+    pub(crate) reason: Option<LitStr>,
+    pub(crate) backtrace: Option<bool>,
     pub(crate) mode: Option<ModeArg>,
     pub(crate) name: Option<LitStr>,
+}
+
+/// The kind of an allowance argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AllowArg {
+    /// `allow_n_plus_one = "…"`
+    NPlusOne,
+    /// `allow_over_budget = "…"`
+    OverBudget,
 }
 
 /// Collects errors so that every wrong argument is reported at once.
@@ -207,6 +232,36 @@ fn int_value(key: &str, expr: &Expr) -> Result<usize, syn::Error> {
     }
 }
 
+/// A positive number of milliseconds (integer or float literal), in nanoseconds.
+fn millis_value(key: &str, expr: &Expr) -> Result<u64, syn::Error> {
+    let ms = match ungroup(expr) {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(int), ..
+        }) => int.base10_parse::<f64>(),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Float(float),
+            ..
+        }) => float.base10_parse::<f64>(),
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                format!(
+                    "`{key}` takes a number of milliseconds, found {}: write `{key} = 100`",
+                    describe(other)
+                ),
+            ));
+        }
+    }
+    .map_err(|e| syn::Error::new_spanned(expr, format!("`{key}`: {e}")))?;
+    if !(ms > 0.0 && ms.is_finite() && ms < 1e12) {
+        return Err(syn::Error::new_spanned(
+            expr,
+            format!("`{key}` must be a positive number of milliseconds, below 10^12"),
+        ));
+    }
+    Ok((ms * 1e6).round() as u64)
+}
+
 fn bool_value(key: &str, expr: &Expr) -> Result<bool, syn::Error> {
     match ungroup(expr) {
         Expr::Lit(syn::ExprLit {
@@ -290,7 +345,7 @@ impl Args {
                 errors.spanned(&arg.key, unknown_message(&key));
                 continue;
             }
-            if seen.contains(&key) {
+            if seen.contains(&key) && !REPEATABLE.contains(&key.as_str()) {
                 errors.spanned(arg.tokens(), format!("duplicate argument `{key}`"));
                 continue;
             }
@@ -298,15 +353,27 @@ impl Args {
 
             let value = arg.value.as_ref().map(|(_, v)| v);
             match (key.as_str(), value) {
-                ("max" | "list" | "detail", _) => {
+                ("max" | "list" | "detail" | "preset", _) => {
                     let limit = match (key.as_str(), value) {
                         ("max", Some(v)) => int_value(&key, v).map(Limit::Max),
                         ("max", None) => Err(syn::Error::new_spanned(
                             &arg.key,
                             "`max` needs a value: write `max = 10`",
                         )),
-                        ("list", None) => Ok(Limit::List),
-                        ("detail", None) => Ok(Limit::Detail),
+                        ("preset", None) => Err(syn::Error::new_spanned(
+                            &arg.key,
+                            "`preset` needs a value: write `preset = \"admin\"` (a name under \
+                             [presets] in query-guard.toml)",
+                        )),
+                        ("preset", Some(v)) => match str_value(&key, v, "\"admin\"") {
+                            Ok(s) if s.value().trim().is_empty() => {
+                                Err(syn::Error::new_spanned(&s, "`preset` cannot be empty"))
+                            }
+                            Ok(s) => Ok(Limit::Preset(s.value().trim().to_owned())),
+                            Err(e) => Err(e),
+                        },
+                        ("list", None) => Ok(Limit::Preset("list".to_owned())),
+                        ("detail", None) => Ok(Limit::Preset("detail".to_owned())),
                         (preset, _) => Err(syn::Error::new_spanned(
                             arg.tokens(),
                             format!(
@@ -319,8 +386,8 @@ impl Args {
                         errors.spanned(
                             arg.tokens(),
                             format!(
-                                "`{key}` conflicts with `{first}`: give only one of `max`, `list` \
-                                 and `detail`"
+                                "`{key}` conflicts with `{first}`: give only one of `max`, `list`, \
+                                 `detail` and `preset`"
                             ),
                         );
                         continue;
@@ -371,6 +438,53 @@ impl Args {
                     Ok(b) => args.deny_n_plus_one = Some(b),
                     Err(e) => errors.push(e),
                 },
+                ("slow_ms", None) => {
+                    errors.spanned(&arg.key, "`slow_ms` needs a value: write `slow_ms = 100`")
+                }
+                ("slow_ms", Some(v)) => match millis_value(&key, v) {
+                    Ok(n) => args.slow_nanos = Some(n),
+                    Err(e) => errors.push(e),
+                },
+                ("deny_slow", None) => args.deny_slow = Some(true),
+                ("deny_slow", Some(v)) => match bool_value(&key, v) {
+                    Ok(b) => args.deny_slow = Some(b),
+                    Err(e) => errors.push(e),
+                },
+                ("backtrace", None) => args.backtrace = Some(true),
+                ("backtrace", Some(v)) => match bool_value(&key, v) {
+                    Ok(b) => args.backtrace = Some(b),
+                    Err(e) => errors.push(e),
+                },
+                ("allow_n_plus_one" | "allow_over_budget" | "reason", None) => errors.spanned(
+                    &arg.key,
+                    format!("`{key}` needs a value: write `{key} = \"…\"`"),
+                ),
+                ("allow_n_plus_one" | "allow_over_budget", Some(v)) => {
+                    match str_value(&key, v, "\"FROM tags WHERE post_id = $1\"") {
+                        Ok(s) if s.value().trim().is_empty() => errors.spanned(
+                            &s,
+                            format!(
+                                "`{key}` cannot be empty: give a fingerprint, /regex/ or SQL text"
+                            ),
+                        ),
+                        Ok(s) => {
+                            let kind = if key == "allow_n_plus_one" {
+                                AllowArg::NPlusOne
+                            } else {
+                                AllowArg::OverBudget
+                            };
+                            args.allow.push((kind, s));
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+                ("reason", Some(v)) => match str_value(&key, v, "\"why this is acceptable\"") {
+                    Ok(s) if s.value().trim().is_empty() => {
+                        errors.spanned(&s, "`reason` cannot be empty: say why this is acceptable")
+                    }
+                    Ok(s) => args.reason = Some(s),
+                    Err(e) => errors.push(e),
+                },
                 ("mode", None) => errors.spanned(
                     &arg.key,
                     "`mode` needs a value: write `mode = \"panic\"`, `mode = \"warn\"` or \
@@ -406,6 +520,19 @@ impl Args {
             }
         }
 
+        match (&args.reason, args.allow.first()) {
+            (None, Some((_, first))) => errors.spanned(
+                first,
+                "an allowance needs a reason: add `reason = \"…\"` saying why it is acceptable",
+            ),
+            (Some(reason), None) => errors.spanned(
+                reason,
+                "`reason` explains an allowance: add `allow_n_plus_one = \"…\"` or \
+                 `allow_over_budget = \"…\"`, or remove it",
+            ),
+            _ => {}
+        }
+
         // Only complain about a missing limit when the arguments are otherwise right: a
         // misspelt `max` already has its own error.
         if errors.0.is_none() && !args.has_limit() {
@@ -428,15 +555,15 @@ impl Args {
             || self.max_reads.is_some()
             || self.max_writes.is_some()
             || self.deny_n_plus_one == Some(true)
+            || self.slow_nanos.is_some()
     }
 
     /// The `::query_guard::Budget` expression.
     pub(crate) fn budget(&self) -> TokenStream {
         let mut budget = match self.limit {
-            None => quote!(::query_guard::Budget::new()),
             Some(Limit::Max(n)) => quote!(::query_guard::Budget::new().max(#n)),
-            Some(Limit::List) => quote!(::query_guard::Budget::list()),
-            Some(Limit::Detail) => quote!(::query_guard::Budget::detail()),
+            // Presets are resolved when the scope opens (see `preset`).
+            None | Some(Limit::Preset(_)) => quote!(::query_guard::Budget::new()),
         };
         if let Some(n) = self.max_reads {
             budget.extend(quote!(.max_reads(#n)));
@@ -456,7 +583,46 @@ impl Args {
         if let Some(n) = self.n_plus_one_threshold {
             budget.extend(quote!(.n_plus_one_threshold(#n)));
         }
+        if let Some(n) = self.slow_nanos {
+            budget.extend(quote!(.slow(::core::time::Duration::from_nanos(#n))));
+        }
+        if let Some(b) = self.deny_slow {
+            budget.extend(quote!(.deny_slow(#b)));
+        }
         budget
+    }
+
+    /// The `Option<&'static str>` preset expression.
+    pub(crate) fn preset(&self) -> TokenStream {
+        match &self.limit {
+            Some(Limit::Preset(name)) => quote!(::core::option::Option::Some(#name)),
+            _ => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// The `&'static [(AllowKind, &'static str)]` allowances and the `Option<&'static str>`
+    /// reason.
+    pub(crate) fn allowances(&self) -> (TokenStream, TokenStream) {
+        let items = self.allow.iter().map(|(kind, pattern)| {
+            let kind = match kind {
+                AllowArg::NPlusOne => quote!(::query_guard::allow::AllowKind::NPlusOne),
+                AllowArg::OverBudget => quote!(::query_guard::allow::AllowKind::OverBudget),
+            };
+            quote!((#kind, #pattern))
+        });
+        let reason = match &self.reason {
+            Some(r) => quote!(::core::option::Option::Some(#r)),
+            None => quote!(::core::option::Option::None),
+        };
+        (quote!(&[#(#items),*]), reason)
+    }
+
+    /// The `Option<bool>` backtrace expression.
+    pub(crate) fn backtrace(&self) -> TokenStream {
+        match self.backtrace {
+            Some(b) => quote!(::core::option::Option::Some(#b)),
+            None => quote!(::core::option::Option::None),
+        }
     }
 
     /// The `Option<::query_guard::Mode>` expression.
@@ -508,7 +674,7 @@ mod tests {
         assert_eq!(
             args.budget().to_string(),
             quote!(
-                ::query_guard::Budget::list()
+                ::query_guard::Budget::new()
                     .max_reads(7usize)
                     .max_writes(1usize)
                     .include_transactions(true)
@@ -526,7 +692,17 @@ mod tests {
 
     #[test]
     fn presets_and_modes() {
-        assert_eq!(parse(quote!(detail)).unwrap().limit, Some(Limit::Detail));
+        assert_eq!(
+            parse(quote!(detail)).unwrap().limit,
+            Some(Limit::Preset("detail".into()))
+        );
+        assert_eq!(
+            parse(quote!(preset = "admin"))
+                .unwrap()
+                .preset()
+                .to_string(),
+            quote!(::core::option::Option::Some("admin")).to_string()
+        );
         assert_eq!(
             parse(quote!(max = 0usize)).unwrap().limit,
             Some(Limit::Max(0))
@@ -598,6 +774,58 @@ mod tests {
             let err = parse_err(tokens.clone());
             assert!(err.contains(expected), "{tokens}: {err}");
         }
+    }
+
+    #[test]
+    fn allowances_need_a_reason_and_slow_takes_milliseconds() {
+        let args = parse(quote!(
+            max = 3,
+            allow_n_plus_one = "FROM tags",
+            allow_over_budget = "FROM audit",
+            allow_n_plus_one = "FROM labels",
+            reason = "cached",
+            slow_ms = 2.5,
+            deny_slow
+        ))
+        .unwrap();
+        assert_eq!(args.allow.len(), 3);
+        assert_eq!(args.slow_nanos, Some(2_500_000));
+        let (allow, reason) = args.allowances();
+        assert!(
+            allow.to_string().contains("AllowKind :: OverBudget"),
+            "{allow}"
+        );
+        assert!(reason.to_string().contains("\"cached\""), "{reason}");
+        assert!(
+            args.budget()
+                .to_string()
+                .contains("from_nanos (2500000u64)")
+        );
+        for (tokens, expected) in [
+            (
+                quote!(max = 1, allow_n_plus_one = "x"),
+                "an allowance needs a reason",
+            ),
+            (
+                quote!(max = 1, reason = "why"),
+                "`reason` explains an allowance",
+            ),
+            (
+                quote!(max = 1, allow_over_budget = "", reason = "r"),
+                "`allow_over_budget` cannot be empty",
+            ),
+            (quote!(slow_ms = 0), "positive number of milliseconds"),
+            (quote!(slow_ms = "1"), "takes a number of milliseconds"),
+            (quote!(max = 1, preset = "x"), "conflicts with `max`"),
+            (quote!(preset = ""), "`preset` cannot be empty"),
+        ] {
+            let err = parse_err(tokens.clone());
+            assert!(err.contains(expected), "{tokens}: {err}");
+        }
+        assert!(
+            parse(quote!(slow_ms = 100)).is_ok(),
+            "slow_ms alone is a budget"
+        );
     }
 
     #[test]

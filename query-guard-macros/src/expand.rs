@@ -129,12 +129,19 @@ fn expand(args: &Args, func: ItemFn) -> TokenStream {
     let line = quote_spanned!(ident.span()=> ::core::line!());
     let budget = args.budget();
     let mode = args.mode();
+    let preset = args.preset();
+    let (allow, reason) = args.allowances();
+    let backtrace = args.backtrace();
     let spec = quote! {
         ::query_guard::__private::ScopeSpec {
             name: #name,
             file: #file,
             line: #line,
             budget: #budget,
+            preset: #preset,
+            allow: #allow,
+            reason: #reason,
+            backtrace: #backtrace,
             mode: #mode,
             in_test: ::core::cfg!(test),
         }
@@ -395,7 +402,8 @@ mod tests {
                      let __query_guard_scope = ::query_guard::__private::open_async(";
         assert!(out.starts_with(&squash(start)), "{out}");
         assert_contains(&out, r#"name: "show","#);
-        assert_contains(&out, "budget: ::query_guard::Budget::detail(),");
+        assert_contains(&out, "budget: ::query_guard::Budget::new(),");
+        assert_contains(&out, "preset: ::core::option::Option::Some(\"detail\"),");
         assert_contains(
             &out,
             "::core::option::Option::Some(::query_guard::Mode::Warn)",

@@ -135,6 +135,24 @@ impl Budget {
         self
     }
 
+    /// Applies the preset `name` (`list`, `detail`, or one defined under `[presets]` in
+    /// `query-guard.toml`, which may also redefine `list` and `detail`): its limits, where this
+    /// budget has none of its own.
+    ///
+    /// ```
+    /// use query_guard::Budget;
+    /// assert_eq!(Budget::new().preset("list").unwrap().max_total(), Some(10));
+    /// assert_eq!(Budget::new().max(3).preset("list").unwrap().max_total(), Some(3));
+    /// assert!(Budget::new().preset("nope").unwrap_err().contains("[presets]"));
+    /// ```
+    pub fn preset(mut self, name: &str) -> Result<Budget, String> {
+        let (max, max_reads, max_writes) = resolve_preset(name)?;
+        self.max = self.max.or(max);
+        self.max_reads = self.max_reads.or(max_reads);
+        self.max_writes = self.max_writes.or(max_writes);
+        Ok(self)
+    }
+
     /// Accepts the N+1s or the statements over budget that an [`Allowance`] names.
     pub fn allow(mut self, allowance: Allowance) -> Budget {
         if !self.allow.contains(&allowance) {
@@ -223,5 +241,17 @@ impl Serialize for Budget {
         st.serialize_field("slow_ms", &self.slow.map(|d| d.as_secs_f64() * 1e3))?;
         st.serialize_field("deny_slow", &self.denies_slow())?;
         st.end()
+    }
+}
+
+/// The limits (max, max_reads, max_writes) of a preset.
+fn resolve_preset(name: &str) -> Result<(Option<usize>, Option<usize>, Option<usize>), String> {
+    match name {
+        "list" => Ok((Some(10), None, None)),
+        "detail" => Ok((Some(5), None, None)),
+        other => Err(format!(
+            "unknown preset `{other}`: the built-in presets are `list` and `detail`; define \
+             others under [presets] in query-guard.toml"
+        )),
     }
 }

@@ -64,6 +64,7 @@ pub mod mode;
 pub mod pattern;
 mod record;
 pub mod report;
+mod scaling;
 pub mod scope;
 #[cfg(feature = "tokio")]
 mod spawn;
@@ -82,6 +83,7 @@ pub use layer::{QueryGuardLayer, layer};
 pub use mode::Mode;
 pub use record::{StatementRecord, record};
 pub use report::{Report, StatementReport};
+pub use scaling::{assert_constant_queries, assert_constant_queries_async};
 pub use scope::{Scope, ScopeBuilder, SetupError};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};

@@ -6,6 +6,7 @@ use tracing::span::EnteredSpan;
 
 pub use tracing::Instrument;
 
+use crate::allow::{AllowKind, Allowance, Origin};
 use crate::budget::Budget;
 use crate::mode::Mode;
 use crate::report::Report;
@@ -22,6 +23,14 @@ pub struct ScopeSpec {
     pub line: u32,
     /// The budget from the attribute.
     pub budget: Budget,
+    /// `list`, `detail` or `preset = "…"`: resolved when the scope opens.
+    pub preset: Option<&'static str>,
+    /// `allow_n_plus_one = "…"` / `allow_over_budget = "…"`, in order.
+    pub allow: &'static [(AllowKind, &'static str)],
+    /// `reason = "…"` of the allowances.
+    pub reason: Option<&'static str>,
+    /// `backtrace` from the attribute.
+    pub backtrace: Option<bool>,
     /// `mode = "…"` from the attribute.
     pub mode: Option<Mode>,
     /// `cfg!(test)` where the function is compiled.
@@ -43,16 +52,47 @@ fn setup_failed(err: SetupError, mode: Mode) {
     }
 }
 
+/// The attribute's budget with its preset and allowances applied.
+fn budget_of(spec: &ScopeSpec) -> Result<Budget, SetupError> {
+    let mut budget = spec.budget.clone();
+    if let Some(name) = spec.preset {
+        budget = budget.preset(name).map_err(|message| SetupError::Config {
+            scope: spec.name.to_owned(),
+            message,
+        })?;
+    }
+    for (kind, pattern) in spec.allow {
+        let allowance = Allowance::new(
+            *kind,
+            pattern,
+            spec.reason.unwrap_or_default(),
+            Origin::Scope,
+        )
+        .map_err(|e| SetupError::Config {
+            scope: spec.name.to_owned(),
+            message: e.to_string(),
+        })?;
+        budget = budget.allow(allowance);
+    }
+    Ok(budget)
+}
+
 fn open(spec: ScopeSpec) -> Option<Scope> {
     if spec.in_test {
         crate::install::ensure_for_tests();
     }
     let mode = Mode::resolve(spec.mode, spec.in_test);
-    let opened = Scope::builder(spec.name)
-        .budget(spec.budget)
-        .mode(mode)
-        .location(format!("{}:{}", spec.file, spec.line))
-        .open();
+    let opened = budget_of(&spec).and_then(|budget| {
+        let mut builder = Scope::builder(spec.name)
+            .budget(budget)
+            .mode(mode)
+            .in_test(spec.in_test)
+            .location(format!("{}:{}", spec.file, spec.line));
+        if let Some(b) = spec.backtrace {
+            builder = builder.backtrace(b);
+        }
+        builder.open()
+    });
     match opened {
         Ok(scope) => Some(scope),
         Err(e) => {

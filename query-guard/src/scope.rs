@@ -263,6 +263,15 @@ pub enum SetupError {
         /// The level needed, lower-case.
         level: String,
     },
+    /// The scope's settings are wrong: an unknown preset, an allowance without a reason or with
+    /// an invalid pattern, or a `query-guard.toml` that cannot be read.
+    #[error("query-guard cannot open scope `{scope}`: {message}")]
+    Config {
+        /// The scope's name.
+        scope: String,
+        /// What is wrong, and where.
+        message: String,
+    },
 }
 
 /// Builds a [`Scope`] with a budget, a mode and other options.
