@@ -242,6 +242,12 @@ fn millis_value(key: &str, expr: &Expr) -> Result<u64, syn::Error> {
             lit: Lit::Float(float),
             ..
         }) => float.base10_parse::<f64>(),
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            return Err(syn::Error::new_spanned(
+                unary,
+                format!("`{key}` cannot be negative: write `{key} = 100`"),
+            ));
+        }
         other => {
             return Err(syn::Error::new_spanned(
                 other,

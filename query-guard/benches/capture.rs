@@ -102,3 +102,39 @@ fn finish_report_of_100(bencher: Bencher) {
         })
         .bench_local_values(|scope| scope.finish());
 }
+
+/// Closing a scope of 100 statements with every detector busy: one list query, then 33 rows each
+/// loading an author, its tags and its like count with inline values (a repeated sequence, with
+/// the visible values checked for duplicates), a slow threshold and an allowance to match.
+#[divan::bench]
+fn finish_report_of_100_mixed(bencher: Bencher) {
+    fn emit_mixed() {
+        query_guard::record(query_guard::StatementRecord::new("SELECT * FROM posts LIMIT 33"));
+        for id in 0..33 {
+            for sql in [
+                format!("SELECT * FROM authors WHERE id = {}", id % 7),
+                format!("SELECT * FROM tags WHERE post_id = {id}"),
+                format!("SELECT count(*) FROM likes WHERE post_id = {id}"),
+            ] {
+                query_guard::record(
+                    query_guard::StatementRecord::new(sql)
+                        .elapsed(Duration::from_micros(40 + id))
+                        .rows_returned(1),
+                );
+            }
+        }
+    }
+    bencher
+        .counter(ItemsCount::new(PER_ITER))
+        .with_inputs(|| {
+            let budget = Budget::list()
+                .slow(Duration::from_micros(70))
+                .allow(
+                    query_guard::allow::Allowance::n_plus_one("FROM likes", "bench").unwrap(),
+                );
+            let scope = Scope::builder("bench").budget(budget).open().unwrap();
+            scope.in_scope(emit_mixed);
+            scope
+        })
+        .bench_local_values(|scope| scope.finish());
+}
