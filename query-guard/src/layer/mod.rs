@@ -149,11 +149,16 @@ struct ScopeLink {
 
 impl ScopeLink {
     fn record(&self, captured: impl FnOnce(CallPath) -> Captured) {
-        let captured = captured(self.path.clone());
+        let mut captured = captured(self.path.clone());
         let (innermost, enclosing) = match &*self.scopes {
             [innermost, enclosing @ ..] => (innermost, enclosing),
             [] => return,
         };
+        // The stack is walked here, on the thread that emitted the statement, while the code
+        // that ran it is still on it; only when the innermost scope asked for it.
+        if let Some(skip) = &innermost.backtrace {
+            captured.site = crate::callsite::capture(skip);
+        }
         for scope in enclosing {
             scope.record(captured.clone());
         }
