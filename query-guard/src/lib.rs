@@ -53,6 +53,7 @@ mod assert;
 pub mod budget;
 mod capture;
 pub mod classify;
+pub mod config;
 pub mod detect;
 mod enforce;
 pub mod fingerprint;
