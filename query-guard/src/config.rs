@@ -998,3 +998,854 @@ impl EnvReader<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the file accepts, as written in it.
+    const KEYS: [&str; 17] = [
+        "mode",
+        "test_mode",
+        "n_plus_one_threshold",
+        "deny_n_plus_one",
+        "slow_ms",
+        "deny_slow",
+        "include_transactions",
+        "include_internal",
+        "show_values",
+        "backtrace",
+        "backtrace_skip",
+        "max_stored",
+        "reports",
+        "report_dir",
+        "presets",
+        "ignore",
+        "allow",
+    ];
+
+    /// Every variable [`Config::with_env`] and [`Config::load`] read.
+    const VARIABLES: [&str; 14] = [
+        "QUERY_GUARD_CONFIG",
+        "QUERY_GUARD_MODE",
+        "QUERY_GUARD_TEST_MODE",
+        "QUERY_GUARD_N_PLUS_ONE_THRESHOLD",
+        "QUERY_GUARD_DENY_N_PLUS_ONE",
+        "QUERY_GUARD_SLOW_MS",
+        "QUERY_GUARD_DENY_SLOW",
+        "QUERY_GUARD_INCLUDE_TRANSACTIONS",
+        "QUERY_GUARD_INCLUDE_INTERNAL",
+        "QUERY_GUARD_SHOW_VALUES",
+        "QUERY_GUARD_BACKTRACE",
+        "QUERY_GUARD_MAX_STORED",
+        "QUERY_GUARD_REPORTS",
+        "QUERY_GUARD_REPORT_DIR",
+    ];
+
+    const DOC: &str = include_str!("../../docs/configuration.md");
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml_str(text, Path::new("/app/query-guard.toml"))
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    /// A directory of its own under the temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(label: &str) -> TempDir {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let dir = std::env::temp_dir().join(format!(
+                "query-guard-config-{label}-{}-{nanos}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let config = parse(
+            r#"
+            mode = "off"
+            test_mode = "WARN"
+            n_plus_one_threshold = 4
+            deny_n_plus_one = true
+            slow_ms = 12.5
+            deny_slow = true
+            include_transactions = true
+            include_internal = true
+            show_values = true
+            backtrace = true
+            backtrace_skip = ["app_db", " sea_orm "]
+            max_stored = 50
+            reports = false
+            report_dir = "/var/reports"
+            ignore = ["SELECT 1", "/^SHOW/", "00000000000000aa"]
+
+            [presets]
+            list = 12
+            admin = { max_reads = 3, max_writes = 0 }
+
+            [presets.bulk]
+            max = 100
+
+            [[allow]]
+            n_plus_one = "FROM tags"
+            reason = " few tags "
+            scope = "api::*"
+
+            [[allow]]
+            over_budget = "0123456789abcdef"
+            reason = "audit"
+            "#,
+        )
+        .unwrap();
+        let expected = Config {
+            mode: Some(Mode::Off),
+            test_mode: Some(Mode::Warn),
+            n_plus_one_threshold: Some(4),
+            deny_n_plus_one: Some(true),
+            slow: Some(Duration::from_micros(12_500)),
+            deny_slow: Some(true),
+            include_transactions: Some(true),
+            include_internal: Some(true),
+            show_values: Some(true),
+            backtrace: Some(true),
+            backtrace_skip: vec!["app_db".into(), "sea_orm".into()],
+            max_stored: Some(50),
+            reports: Some(false),
+            report_dir: Some(PathBuf::from("/var/reports")),
+            presets: BTreeMap::from([
+                (
+                    "list".to_owned(),
+                    Preset {
+                        max: Some(12),
+                        ..Preset::default()
+                    },
+                ),
+                (
+                    "admin".to_owned(),
+                    Preset {
+                        max: None,
+                        max_reads: Some(3),
+                        max_writes: Some(0),
+                    },
+                ),
+                (
+                    "bulk".to_owned(),
+                    Preset {
+                        max: Some(100),
+                        ..Preset::default()
+                    },
+                ),
+            ]),
+            ignore: ["SELECT 1", "/^SHOW/", "00000000000000aa"]
+                .map(|p| Pattern::parse(p).unwrap())
+                .to_vec(),
+            allow: vec![
+                Allowance {
+                    kind: AllowKind::NPlusOne,
+                    pattern: Pattern::parse("FROM tags").unwrap(),
+                    reason: "few tags".to_owned(),
+                    scope: Some("api::*".to_owned()),
+                },
+                Allowance {
+                    kind: AllowKind::OverBudget,
+                    pattern: Pattern::parse("0123456789abcdef").unwrap(),
+                    reason: "audit".to_owned(),
+                    scope: None,
+                },
+            ],
+            source: Some(PathBuf::from("/app/query-guard.toml")),
+        };
+        assert_eq!(config, expected);
+    }
+
+    #[test]
+    fn an_empty_file_sets_nothing() {
+        let config = parse("# nothing yet\n").unwrap();
+        assert_eq!(
+            config,
+            Config {
+                source: Some(PathBuf::from("/app/query-guard.toml")),
+                ..Config::default()
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_the_line_and_the_valid_keys() {
+        let err = parse("mode = \"warn\"\n\nshow_value = true\n");
+        let Err(ConfigError::Parse {
+            line,
+            column,
+            message,
+            file,
+        }) = err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(file, Path::new("/app/query-guard.toml"));
+        assert!(message.contains("unknown field `show_value`"), "{message}");
+        for key in KEYS {
+            assert!(message.contains(&format!("`{key}`")), "{key}: {message}");
+        }
+
+        let err = parse_err("[[allow]]\nn_plus_one = \"x\"\nreason = \"y\"\nscop = \"a\"\n");
+        assert!(err.contains("/app/query-guard.toml:4:1"), "{err}");
+        assert!(err.contains("unknown field `scop`"), "{err}");
+        assert!(err.contains("`scope`"), "{err}");
+
+        let err = parse_err("[presets]\nlist = { max = 1, min = 0 }\n");
+        assert!(
+            err.contains(":2:8: unknown field `min` in `presets.list`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_say_what_was_expected() {
+        let cases = [
+            (
+                "deny_slow = \"yes\"",
+                "at /app/query-guard.toml:1:13: expected `true` or `false` for `deny_slow`, found the string \"yes\"",
+            ),
+            (
+                "mode = \"loud\"",
+                "expected `panic`, `warn` or `off` for `mode`, found the string \"loud\"",
+            ),
+            (
+                "test_mode = 1",
+                "expected `panic`, `warn` or `off` for `test_mode`, found the integer 1",
+            ),
+            (
+                "max_stored = 0",
+                "expected a whole number of at least 1 for `max_stored`, found the integer 0",
+            ),
+            (
+                "max_stored = 1.5",
+                "expected a whole number of at least 1 for `max_stored`, found the number 1.5",
+            ),
+            (
+                "slow_ms = 0",
+                "expected a number of milliseconds greater than 0",
+            ),
+            ("slow_ms = -3", "found the integer -3"),
+            ("slow_ms = nan", "found the number NaN"),
+            ("slow_ms = inf", "found the number inf"),
+            ("slow_ms = \"1s\"", "found the string \"1s\""),
+            (
+                "report_dir = \"  \"",
+                "expected a directory path (a non-empty string) for `report_dir`",
+            ),
+            (
+                "ignore = \"SELECT 1\"",
+                "expected an array of patterns for `ignore`, found the string \"SELECT 1\"",
+            ),
+            (
+                "ignore = [1]",
+                "expected a pattern: a fingerprint (16 hex characters), /regex/ or SQL text for `ignore`, found the integer 1",
+            ),
+            (
+                "backtrace_skip = \"x\"",
+                "expected an array of crate names for `backtrace_skip`",
+            ),
+            (
+                "backtrace_skip = [\"\"]",
+                "expected a crate name or prefix (a non-empty string) for `backtrace_skip`",
+            ),
+            (
+                "presets = 3",
+                "expected a table (`[presets]`) for `presets`, found the integer 3",
+            ),
+            ("presets = []", "found an array"),
+            ("presets = 1979-05-27", "found a date-time"),
+            (
+                "presets = { list = \"ten\" }",
+                "or a table (`list = { max = 10, max_reads = 8, max_writes = 2 }`) for `presets.list`, found the string \"ten\"",
+            ),
+            (
+                "presets = { list = -1 }",
+                "expected a whole number of at least 0 for `presets.list`, found the integer -1",
+            ),
+            (
+                "presets = { list = { max_writes = true } }",
+                "for `presets.list.max_writes`, found `true`",
+            ),
+            ("presets = { list = {} }", "preset `list` sets no limit"),
+            (
+                "allow = 1",
+                "expected `[[allow]]` tables for `allow`, found the integer 1",
+            ),
+            ("mode = \"warn\"\nmode = \"off\"", ":2:1: duplicate key"),
+            ("mode = ", ":1:8: string values must be quoted"),
+        ];
+        for (text, expected) in cases {
+            let err = parse_err(text);
+            assert!(
+                err.contains(expected),
+                "{text}\n  got: {err}\n  expected: {expected}"
+            );
+            assert!(
+                err.starts_with("invalid query-guard configuration at /app/query-guard.toml:"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_line_and_column_in_characters() {
+        let err =
+            parse("# é\nreports = true\n  ignore = [\n  \"a\",\n  \"/(/\",\n]\n").unwrap_err();
+        let ConfigError::Parse {
+            line,
+            column,
+            message,
+            ..
+        } = err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!((line, column), (5, 3));
+        assert!(
+            message.starts_with(
+                "invalid pattern for `ignore`: invalid regular expression in pattern `/(/`"
+            ),
+            "{message}"
+        );
+        assert_eq!(line_column("é\néx", 5), (2, 2));
+        assert_eq!(line_column("é\néx", 6), (2, 3));
+        assert_eq!(line_column("é", 1), (1, 1));
+        assert_eq!(line_column("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn the_n_plus_one_threshold_is_at_least_two() {
+        for bad in ["0", "1", "-2"] {
+            let err = parse_err(&format!("n_plus_one_threshold = {bad}"));
+            assert!(
+                err.contains(&format!(
+                    ":1:24: expected a whole number of at least 2 for `n_plus_one_threshold`, found the integer {bad}"
+                )),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            parse("n_plus_one_threshold = 2")
+                .unwrap()
+                .n_plus_one_threshold,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn an_allowance_needs_a_reason_and_exactly_one_pattern() {
+        let err = parse_err("\n[[allow]]\nn_plus_one = \"FROM tags\"\n");
+        assert!(
+            err.contains(":2:1: the `[[allow]]` entry for `FROM tags` has no `reason`"),
+            "{err}"
+        );
+        let err = parse_err("[[allow]]\nn_plus_one = \"FROM tags\"\nreason = \" \"\n");
+        assert!(
+            err.contains(
+                ":3:10: expected why this is acceptable (a non-empty string) for `allow.reason`"
+            ),
+            "{err}"
+        );
+        let err = parse_err("[[allow]]\nn_plus_one = \"a\"\nover_budget = \"b\"\nreason = \"r\"\n");
+        assert!(err.contains(":1:1: an `[[allow]]` entry takes exactly one of `n_plus_one = \"pattern\"` or `over_budget = \"pattern\"`, found both"), "{err}");
+        let err = parse_err("[[allow]]\nreason = \"r\"\n");
+        assert!(err.contains("found neither"), "{err}");
+        let err = parse_err("allow = [{ over_budget = \"/[/\", reason = \"r\" }]");
+        assert!(
+            err.contains(":1:26: invalid pattern for `allow.over_budget`"),
+            "{err}"
+        );
+        let err = parse_err("[[allow]]\nover_budget = \"x\"\nreason = \"r\"\nscope = 3\n");
+        assert!(
+            err.contains("for `allow.scope`, found the integer 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn relative_report_dirs_are_resolved_against_the_file() {
+        let at = |origin: &str, dir: &str| {
+            Config::from_toml_str(&format!("report_dir = {dir:?}"), Path::new(origin))
+                .unwrap()
+                .report_dir
+                .unwrap()
+        };
+        assert_eq!(
+            at("/app/query-guard.toml", "target/qg"),
+            Path::new("/app/target/qg")
+        );
+        assert_eq!(at("/app/query-guard.toml", "/abs/qg"), Path::new("/abs/qg"));
+        assert_eq!(at("query-guard.toml", "qg"), Path::new("qg"));
+        assert_eq!(
+            at("conf/query-guard.toml", "../qg"),
+            Path::new("conf/../qg")
+        );
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let file = parse(
+            "mode = \"warn\"\ntest_mode = \"warn\"\nn_plus_one_threshold = 3\nslow_ms = 100\n\
+             show_values = false\nmax_stored = 10\nreports = false\nreport_dir = \"/app/r\"\n\
+             backtrace = false\ndeny_slow = false\n",
+        )
+        .unwrap();
+        let config = file
+            .clone()
+            .with_env(env(&[
+                ("QUERY_GUARD_MODE", "Panic"),
+                ("QUERY_GUARD_TEST_MODE", " off "),
+                ("QUERY_GUARD_N_PLUS_ONE_THRESHOLD", "5"),
+                ("QUERY_GUARD_DENY_N_PLUS_ONE", "ON"),
+                ("QUERY_GUARD_SLOW_MS", "0.25"),
+                ("QUERY_GUARD_DENY_SLOW", "1"),
+                ("QUERY_GUARD_INCLUDE_TRANSACTIONS", "yes"),
+                ("QUERY_GUARD_INCLUDE_INTERNAL", "TRUE"),
+                ("QUERY_GUARD_SHOW_VALUES", "true"),
+                ("QUERY_GUARD_BACKTRACE", "on"),
+                ("QUERY_GUARD_MAX_STORED", "7"),
+                ("QUERY_GUARD_REPORT_DIR", "/tmp/qg-reports"),
+            ]))
+            .unwrap();
+        assert_eq!(config.mode, Some(Mode::Panic));
+        assert_eq!(config.test_mode, Some(Mode::Off));
+        assert_eq!(config.n_plus_one_threshold, Some(5));
+        assert_eq!(config.deny_n_plus_one, Some(true));
+        assert_eq!(config.slow, Some(Duration::from_micros(250)));
+        assert_eq!(config.deny_slow, Some(true));
+        assert_eq!(config.include_transactions, Some(true));
+        assert_eq!(config.include_internal, Some(true));
+        assert_eq!(config.show_values, Some(true));
+        assert_eq!(config.backtrace, Some(true));
+        assert_eq!(config.max_stored, Some(7));
+        assert_eq!(
+            config.report_dir.as_deref(),
+            Some(Path::new("/tmp/qg-reports"))
+        );
+        assert_eq!(
+            config.reports,
+            Some(true),
+            "QUERY_GUARD_REPORT_DIR turns reports on"
+        );
+        assert_eq!(config.source, file.source);
+
+        // Unset and blank variables change nothing.
+        let same = file
+            .clone()
+            .with_env(env(&[("QUERY_GUARD_MODE", " ")]))
+            .unwrap();
+        assert_eq!(same, file);
+
+        // An explicit QUERY_GUARD_REPORTS wins over the one QUERY_GUARD_REPORT_DIR implies.
+        let off = Config::default()
+            .with_env(env(&[
+                ("QUERY_GUARD_REPORT_DIR", "reports"),
+                ("QUERY_GUARD_REPORTS", "no"),
+            ]))
+            .unwrap();
+        assert_eq!(off.reports, Some(false));
+        let dir = off.report_dir.unwrap();
+        assert!(dir.is_absolute() && dir.ends_with("reports"), "{dir:?}");
+        assert_eq!(
+            Config::default()
+                .with_env(env(&[("QUERY_GUARD_REPORTS", "0")]))
+                .unwrap()
+                .reports,
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn invalid_environment_values_name_the_variable_the_value_and_what_was_expected() {
+        let cases = [
+            (
+                "QUERY_GUARD_MODE",
+                "loud",
+                "expected `panic`, `warn` or `off`",
+            ),
+            (
+                "QUERY_GUARD_TEST_MODE",
+                "1",
+                "expected `panic`, `warn` or `off`",
+            ),
+            (
+                "QUERY_GUARD_N_PLUS_ONE_THRESHOLD",
+                "1",
+                "expected a whole number of at least 2",
+            ),
+            (
+                "QUERY_GUARD_MAX_STORED",
+                "-4",
+                "expected a whole number of at least 1",
+            ),
+            (
+                "QUERY_GUARD_SLOW_MS",
+                "1s",
+                "expected a number of milliseconds greater than 0, such as 250 or 0.5",
+            ),
+            (
+                "QUERY_GUARD_SLOW_MS",
+                "-1",
+                "expected a number of milliseconds greater than 0, such as 250 or 0.5",
+            ),
+            (
+                "QUERY_GUARD_SLOW_MS",
+                "NaN",
+                "expected a number of milliseconds greater than 0, such as 250 or 0.5",
+            ),
+            (
+                "QUERY_GUARD_SLOW_MS",
+                "inf",
+                "expected a number of milliseconds greater than 0, such as 250 or 0.5",
+            ),
+            (
+                "QUERY_GUARD_DENY_SLOW",
+                "maybe",
+                "expected one of 1, 0, true, false, yes, no, on, off",
+            ),
+            (
+                "QUERY_GUARD_REPORTS",
+                "2",
+                "expected one of 1, 0, true, false, yes, no, on, off",
+            ),
+        ];
+        for (name, value, expected) in cases {
+            let err = Config::default()
+                .with_env(env(&[(name, value)]))
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("invalid value {value:?} for {name}: {expected}"),
+            );
+            assert!(
+                matches!(&err, ConfigError::InvalidValue { name: n, value: v, .. } if n == name && v == value),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn find_walks_up_to_the_nearest_file() {
+        let root = TempDir::new("find");
+        let deep = root.0.join("a").join("b").join("c");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(root.0.join(FILE_NAME), "").unwrap();
+        assert_eq!(Config::find(&deep), Some(root.0.join(FILE_NAME)));
+        assert_eq!(Config::find(&root.0), Some(root.0.join(FILE_NAME)));
+
+        let nearer = root.0.join("a").join(FILE_NAME);
+        std::fs::write(&nearer, "").unwrap();
+        assert_eq!(Config::find(&deep), Some(nearer.clone()));
+
+        // A directory with the file's name is not the file.
+        std::fs::create_dir(deep.join(FILE_NAME)).unwrap();
+        assert_eq!(Config::find(&deep), Some(nearer));
+    }
+
+    #[test]
+    fn load_reads_the_file_cargo_points_at_then_the_environment() {
+        let root = TempDir::new("load");
+        let package = root.0.join("crates").join("app");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(
+            root.0.join(FILE_NAME),
+            "mode = \"off\"\nreport_dir = \"out\"\n",
+        )
+        .unwrap();
+        let manifest_dir = package.to_string_lossy().into_owned();
+
+        let config = Config::load_with(&env(&[("CARGO_MANIFEST_DIR", &manifest_dir)])).unwrap();
+        assert_eq!(config.mode, Some(Mode::Off));
+        assert_eq!(config.source, Some(root.0.join(FILE_NAME)));
+        assert_eq!(config.report_dir, Some(root.0.join("out")));
+
+        let config = Config::load_with(&env(&[
+            ("CARGO_MANIFEST_DIR", &manifest_dir),
+            ("QUERY_GUARD_MODE", "panic"),
+        ]))
+        .unwrap();
+        assert_eq!(config.mode, Some(Mode::Panic));
+
+        // QUERY_GUARD_CONFIG names the file; then it must exist.
+        let other = root.0.join("other.toml");
+        std::fs::write(&other, "max_stored = 3\n").unwrap();
+        let config = Config::load_with(&env(&[
+            ("CARGO_MANIFEST_DIR", &manifest_dir),
+            ("QUERY_GUARD_CONFIG", &other.to_string_lossy()),
+        ]))
+        .unwrap();
+        assert_eq!((config.mode, config.max_stored), (None, Some(3)));
+
+        let missing = root.0.join("missing.toml");
+        let err = Config::load_with(&env(&[("QUERY_GUARD_CONFIG", &missing.to_string_lossy())]))
+            .unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Io { ref path, .. } if *path == missing),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "cannot read the query-guard configuration file {}: ",
+                missing.display()
+            )),
+            "{message}"
+        );
+
+        // A broken file is an error, not the defaults.
+        std::fs::write(root.0.join(FILE_NAME), "mode = 3\n").unwrap();
+        let err = Config::load_with(&env(&[("CARGO_MANIFEST_DIR", &manifest_dir)])).unwrap_err();
+        assert!(err.to_string().contains(":1:8: expected `panic`"), "{err}");
+    }
+
+    #[test]
+    fn presets_override_the_built_in_ones() {
+        let defaults = Config::default();
+        assert_eq!(defaults.preset("list").unwrap().max, Some(10));
+        assert_eq!(defaults.preset("detail").unwrap().max, Some(5));
+        assert_eq!(defaults.preset("admin"), None);
+
+        let config = parse("[presets]\nlist = 25\nadmin = { max_writes = 0 }\n").unwrap();
+        assert_eq!(
+            config.preset("list"),
+            Some(Preset {
+                max: Some(25),
+                ..Preset::default()
+            })
+        );
+        assert_eq!(config.preset("detail").unwrap().max, Some(5));
+        assert_eq!(
+            config.preset("admin"),
+            Some(Preset {
+                max_writes: Some(0),
+                ..Preset::default()
+            })
+        );
+        assert_eq!(config.preset("List"), None);
+    }
+
+    #[test]
+    fn ignores_matches_any_ignore_pattern() {
+        let config = parse(
+            "ignore = [\"fedcba9876543210\", \"/^SELECT \\\\$1$/\", \"UPDATE sessions SET seen = now()\"]",
+        )
+        .unwrap();
+        assert!(config.ignores("FEDCBA9876543210", "SELECT * FROM users"));
+        assert!(config.ignores("0000000000000000", "SELECT $1"));
+        assert!(config.ignores(
+            "0000000000000000",
+            "UPDATE sessions SET seen = now() WHERE id = $1"
+        ));
+        assert!(!config.ignores("0000000000000000", "SELECT $1, $2"));
+        assert!(!Config::default().ignores("fedcba9876543210", "SELECT $1"));
+        // The normalised SQL of a health check, as the example's `'/^SELECT \$1$/'` expects.
+        let health =
+            crate::fingerprint::fingerprint("select 1", crate::fingerprint::Dialect::Generic);
+        assert_eq!(health.normalized, "SELECT $1");
+    }
+
+    #[test]
+    fn allowances_for_filters_by_scope_glob() {
+        let config = parse(
+            r#"
+            [[allow]]
+            n_plus_one = "FROM tags"
+            reason = "everywhere"
+
+            [[allow]]
+            n_plus_one = "FROM authors"
+            reason = "api only"
+            scope = "api::*"
+
+            [[allow]]
+            over_budget = "FROM audit"
+            reason = "one handler"
+            scope = "api::posts::create"
+            "#,
+        )
+        .unwrap();
+        let reasons = |scope| {
+            config
+                .allowances_for(scope)
+                .map(|a| a.reason.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(reasons("jobs::nightly"), ["everywhere"]);
+        assert_eq!(reasons("api::posts::list"), ["everywhere", "api only"]);
+        assert_eq!(
+            reasons("api::posts::create"),
+            ["everywhere", "api only", "one handler"]
+        );
+        assert_eq!(
+            serde_json::to_value(&config.allow[1]).unwrap(),
+            serde_json::json!({
+                "kind": "n_plus_one",
+                "pattern": "FROM authors",
+                "reason": "api only",
+                "scope": "api::*",
+            })
+        );
+    }
+
+    #[test]
+    fn hostile_input_is_an_error_not_a_panic() {
+        let deep = format!("a = {}", "[".repeat(100_000));
+        let many = "[[allow]]\n".repeat(10_000);
+        for text in [
+            deep.as_str(),
+            many.as_str(),
+            "\u{feff}",
+            "=",
+            "[presets]\n\"\" = {}",
+            "\0",
+        ] {
+            let _ = parse(text);
+        }
+        assert_eq!(
+            parse("\u{feff}mode = \"off\"").unwrap().mode,
+            Some(Mode::Off)
+        );
+    }
+
+    #[test]
+    fn current_loads_once() {
+        // Whatever the process environment holds, the second call returns the same value.
+        let first = current()
+            .map(|c| c as *const Config)
+            .map_err(|e| e as *const _);
+        let second = current()
+            .map(|c| c as *const Config)
+            .map_err(|e| e as *const _);
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn the_documentation_names_every_key_and_variable() {
+        // Destructuring every field makes a new field fail to compile here until it is
+        // added to KEYS (and so to the documentation).
+        let Config {
+            mode: _,
+            test_mode: _,
+            n_plus_one_threshold: _,
+            deny_n_plus_one: _,
+            slow: _,
+            deny_slow: _,
+            include_transactions: _,
+            include_internal: _,
+            show_values: _,
+            backtrace: _,
+            backtrace_skip: _,
+            max_stored: _,
+            reports: _,
+            report_dir: _,
+            presets: _,
+            ignore: _,
+            allow: _,
+            source: _,
+        } = Config::default();
+        for key in KEYS {
+            assert!(
+                DOC.contains(&format!("`{key}`")),
+                "docs/configuration.md does not describe `{key}`"
+            );
+            // And the parser knows it: the error, if any, is about the value, not the key.
+            if let Err(err) = parse(&format!("{key} = 1.5")) {
+                assert!(!err.to_string().contains("unknown field"), "{key}: {err}");
+            }
+        }
+        for name in VARIABLES {
+            assert!(
+                DOC.contains(&format!("`{name}`")),
+                "docs/configuration.md does not name `{name}`"
+            );
+        }
+    }
+
+    #[test]
+    fn the_documented_example_is_the_module_example_and_parses() {
+        let in_doc = block_after(DOC, "\n## A complete example\n");
+        let in_module = module_doc_example(include_str!("config.rs"));
+        assert_eq!(
+            in_doc, in_module,
+            "docs/configuration.md and the module docs differ"
+        );
+        let config = parse(&in_doc).unwrap();
+        for key in KEYS {
+            assert!(
+                in_doc.contains(&format!("\n{key} = ")) || in_doc.contains(&format!("[{key}]")),
+                "the example does not set `{key}`"
+            );
+        }
+        assert_eq!(config.allow.len(), 2);
+
+        // The other examples in the documentation are valid too.
+        for block in DOC.split("```toml\n").skip(1) {
+            let block = &block[..block.find("```").unwrap()];
+            parse(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        }
+    }
+
+    /// The code block that follows `heading` in `text`.
+    fn block_after(text: &str, heading: &str) -> String {
+        let fence = "```toml\n";
+        let after = &text[text.find(heading).expect("the heading") + heading.len()..];
+        let start = after.find(fence).expect("a ```toml block") + fence.len();
+        let end = start + after[start..].find("```").expect("the end of the block");
+        after[start..end].trim().to_owned()
+    }
+
+    /// The TOML between `let text = r#"` and `"#;` in the module docs.
+    fn module_doc_example(source: &str) -> String {
+        let doc: Vec<&str> = source
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .map(|line| line.trim_start_matches("//!"))
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            // rustdoc shows (and compiles) `## …` as `# …`: how TOML comments are written there.
+            .map(|line| {
+                line.strip_prefix('#')
+                    .filter(|l| l.starts_with('#'))
+                    .unwrap_or(line)
+            })
+            .collect();
+        let start = doc.iter().position(|l| *l == "let text = r#\"").unwrap() + 1;
+        let end = doc.iter().position(|l| *l == "\"#;").unwrap();
+        doc[start..end].join("\n").trim().to_owned()
+    }
+}
