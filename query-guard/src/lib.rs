@@ -55,6 +55,7 @@ pub mod budget;
 pub mod callsite;
 mod capture;
 pub mod classify;
+pub mod config;
 pub mod detect;
 mod enforce;
 pub mod fingerprint;
