@@ -109,7 +109,9 @@ fn finish_report_of_100(bencher: Bencher) {
 #[divan::bench]
 fn finish_report_of_100_mixed(bencher: Bencher) {
     fn emit_mixed() {
-        query_guard::record(query_guard::StatementRecord::new("SELECT * FROM posts LIMIT 33"));
+        query_guard::record(query_guard::StatementRecord::new(
+            "SELECT * FROM posts LIMIT 33",
+        ));
         for id in 0..33 {
             for sql in [
                 format!("SELECT * FROM authors WHERE id = {}", id % 7),
@@ -129,9 +131,7 @@ fn finish_report_of_100_mixed(bencher: Bencher) {
         .with_inputs(|| {
             let budget = Budget::list()
                 .slow(Duration::from_micros(70))
-                .allow(
-                    query_guard::allow::Allowance::n_plus_one("FROM likes", "bench").unwrap(),
-                );
+                .allow(query_guard::allow::Allowance::n_plus_one("FROM likes", "bench").unwrap());
             let scope = Scope::builder("bench").budget(budget).open().unwrap();
             scope.in_scope(emit_mixed);
             scope

@@ -153,6 +153,52 @@ impl Budget {
         Ok(self)
     }
 
+    /// Applies the configuration: the `QUERY_GUARD_*` variables (`env`) win over this budget's
+    /// own settings, which win over `query-guard.toml` (`config`, which includes the variables);
+    /// adds the configured allowances that apply to the scope `scope`.
+    pub(crate) fn with_config(
+        mut self,
+        env: &crate::config::Config,
+        config: &crate::config::Config,
+        scope: &str,
+    ) -> Budget {
+        fn pick<T: Copy>(env: Option<T>, own: Option<T>, file: Option<T>) -> Option<T> {
+            env.or(own).or(file)
+        }
+        self.include_transactions = pick(
+            env.include_transactions,
+            self.include_transactions,
+            config.include_transactions,
+        );
+        self.include_internal = pick(
+            env.include_internal,
+            self.include_internal,
+            config.include_internal,
+        );
+        self.deny_n_plus_one = pick(
+            env.deny_n_plus_one,
+            self.deny_n_plus_one,
+            config.deny_n_plus_one,
+        );
+        self.n_plus_one_threshold = pick(
+            env.n_plus_one_threshold,
+            self.n_plus_one_threshold,
+            config.n_plus_one_threshold,
+        )
+        .map(|n| n.max(2));
+        self.slow = pick(env.slow, self.slow, config.slow);
+        self.deny_slow = pick(env.deny_slow, self.deny_slow, config.deny_slow);
+        for a in config.allowances_for(scope) {
+            self = self.allow(Allowance {
+                kind: a.kind,
+                pattern: a.pattern.clone(),
+                reason: a.reason.clone(),
+                origin: crate::allow::Origin::Config,
+            });
+        }
+        self
+    }
+
     /// Accepts the N+1s or the statements over budget that an [`Allowance`] names.
     pub fn allow(mut self, allowance: Allowance) -> Budget {
         if !self.allow.contains(&allowance) {
@@ -244,14 +290,22 @@ impl Serialize for Budget {
     }
 }
 
-/// The limits (max, max_reads, max_writes) of a preset.
+/// The limits (max, max_reads, max_writes) of a preset: `query-guard.toml`'s `[presets]`, then
+/// the built-in `list` (10) and `detail` (5).
 fn resolve_preset(name: &str) -> Result<(Option<usize>, Option<usize>, Option<usize>), String> {
-    match name {
-        "list" => Ok((Some(10), None, None)),
-        "detail" => Ok((Some(5), None, None)),
-        other => Err(format!(
-            "unknown preset `{other}`: the built-in presets are `list` and `detail`; define \
-             others under [presets] in query-guard.toml"
-        )),
+    let config = crate::config::current().map_err(|e| e.to_string())?;
+    match config.preset(name) {
+        Some(p) => Ok((p.max, p.max_reads, p.max_writes)),
+        None => {
+            let mut known: Vec<&str> = config.presets.keys().map(String::as_str).collect();
+            known.extend(["list", "detail"]);
+            known.sort_unstable();
+            known.dedup();
+            Err(format!(
+                "unknown preset `{name}`: known presets are {}; define others under [presets] in \
+                 query-guard.toml",
+                known.join(", ")
+            ))
+        }
     }
 }

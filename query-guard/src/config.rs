@@ -268,16 +268,7 @@ pub struct Allowance {
     pub scope: Option<String>,
 }
 
-/// What an [`Allowance`] accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AllowKind {
-    /// Key `n_plus_one`: an N+1 of a matching shape is reported as allowed and never fails the
-    /// scope.
-    NPlusOne,
-    /// Key `over_budget`: statements of a matching shape do not count against the scope's budget.
-    OverBudget,
-}
+pub use crate::allow::AllowKind;
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -509,6 +500,18 @@ impl Config {
 pub fn current() -> Result<&'static Config, &'static ConfigError> {
     static CURRENT: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
     CURRENT.get_or_init(Config::load).as_ref()
+}
+
+/// The settings the `QUERY_GUARD_*` variables alone give (no file), read once per process: they
+/// win over a scope's own settings, which win over the file. An invalid variable is reported by
+/// [`current`]; here it leaves every setting unset.
+pub(crate) fn environment() -> &'static Config {
+    static ENV: OnceLock<Config> = OnceLock::new();
+    ENV.get_or_init(|| {
+        Config::default()
+            .with_env(|name| std::env::var(name).ok())
+            .unwrap_or_default()
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -290,7 +290,7 @@ pub struct ScopeBuilder {
     mode: Option<Mode>,
     in_test: bool,
     show_values: Option<bool>,
-    max_stored: usize,
+    max_stored: Option<usize>,
     backtrace: Option<bool>,
 }
 
@@ -320,44 +320,73 @@ impl ScopeBuilder {
     }
 
     /// Show the SQL as it ran, literal values included, instead of the normalised text (default:
-    /// the `QUERY_GUARD_SHOW_VALUES=1` environment variable, else off: values can be secrets).
+    /// `show_values` in `query-guard.toml`, else off: values can be secrets;
+    /// `QUERY_GUARD_SHOW_VALUES=1` overrides).
     pub fn show_values(mut self, yes: bool) -> Self {
         self.show_values = Some(yes);
         self
     }
 
-    /// How many statements to store before only counting (default [`MAX_STORED_STATEMENTS`]).
+    /// How many statements to store before only counting (default: `max_stored` in
+    /// `query-guard.toml`, else [`MAX_STORED_STATEMENTS`]).
     pub fn max_stored(mut self, n: usize) -> Self {
-        self.max_stored = n;
+        self.max_stored = Some(n);
         self
     }
 
     /// Capture a backtrace per statement to find the line of application code that ran it
-    /// (default: the `backtrace` key of `query-guard.toml` or `QUERY_GUARD_BACKTRACE`, else off).
+    /// (default: the `backtrace` key of `query-guard.toml`, else off; `QUERY_GUARD_BACKTRACE`
+    /// overrides).
     /// See [`crate::callsite`] for what it costs.
     pub fn backtrace(mut self, yes: bool) -> Self {
         self.backtrace = Some(yes);
         self
     }
 
-    /// Opens the scope: creates its span and checks that statements will reach it.
+    /// Opens the scope: reads the configuration (`query-guard.toml` and the `QUERY_GUARD_*`
+    /// variables, see [`crate::config`]), creates the span and checks that statements will reach
+    /// it.
     pub fn open(self) -> Result<Scope, SetupError> {
+        let config = crate::config::current().map_err(|e| SetupError::Config {
+            scope: self.name.clone(),
+            message: e.to_string(),
+        })?;
+        let env = crate::config::environment();
         let mode = Mode::resolve(self.mode, self.in_test);
-        let show_values = self.show_values.unwrap_or_else(show_values_from_env);
+        let show_values = env
+            .show_values
+            .or(self.show_values)
+            .or(config.show_values)
+            .unwrap_or(false);
+        let max_stored = env
+            .max_stored
+            .or(self.max_stored)
+            .or(config.max_stored)
+            .unwrap_or(MAX_STORED_STATEMENTS);
+        let backtrace = env
+            .backtrace
+            .or(self.backtrace)
+            .or(config.backtrace)
+            .unwrap_or(false)
+            .then(|| Arc::from(config.backtrace_skip.as_slice()));
+        let report_dir = (config.reports == Some(true)).then(|| {
+            config
+                .report_dir
+                .clone()
+                .unwrap_or_else(crate::report::file::default_dir)
+        });
+        let budget = self.budget.with_config(env, config, &self.name);
         let state = Arc::new(ScopeState {
+            test: test_name(),
+            ignore: Arc::from(config.ignore.as_slice()),
+            backtrace,
+            report_dir,
             name: self.name,
             location: self.location,
-            test: test_name(),
-            ignore: Arc::from(Vec::new()),
-            backtrace: self
-                .backtrace
-                .unwrap_or(false)
-                .then(|| Arc::from(Vec::new())),
-            report_dir: None,
-            budget: self.budget,
+            budget,
             mode,
             show_values,
-            max_stored: self.max_stored,
+            max_stored,
             started: Instant::now(),
             recorded: Mutex::new(Recorded::default()),
             active: AtomicUsize::new(0),
@@ -440,18 +469,6 @@ fn test_name() -> Option<String> {
     (name != "main" && !name.starts_with("tokio-runtime")).then(|| name.to_owned())
 }
 
-fn show_values_from_env() -> bool {
-    static SHOW: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *SHOW.get_or_init(|| {
-        matches!(
-            std::env::var("QUERY_GUARD_SHOW_VALUES")
-                .as_deref()
-                .map(str::trim),
-            Ok("1") | Ok("true") | Ok("yes")
-        )
-    })
-}
-
 /// An open scope: statements that run inside its [span](Scope::span) are recorded into it.
 ///
 /// Run code in it with [`Scope::in_scope`] (sync) or `.instrument(scope.span().clone())` (async),
@@ -481,7 +498,7 @@ impl Scope {
             mode: None,
             in_test: false,
             show_values: None,
-            max_stored: MAX_STORED_STATEMENTS,
+            max_stored: None,
             backtrace: None,
         }
     }

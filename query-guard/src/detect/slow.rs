@@ -59,8 +59,8 @@ pub struct Slow {
     pub suggestion: String,
 }
 
-/// Finds the slow shapes. `shapes` are the scope's per-shape statistics; `unstored_slow(fp)` says
-/// how many runs past the storage cap were slow.
+/// Finds the slow shapes from the scope's per-shape statistics (which count the slow runs, stored
+/// or past the storage cap).
 pub(crate) fn detect(
     statements: &[StatementReport],
     shapes: &[ShapeStats],
@@ -94,6 +94,6 @@ pub(crate) fn detect(
             }
         })
         .collect();
-    found.sort_by(|a, b| b.stats.max.cmp(&a.stats.max));
+    found.sort_by_key(|s| std::cmp::Reverse(s.stats.max));
     found
 }
