@@ -77,6 +77,8 @@ pub(crate) struct SuiteNPlusOne {
     /// Runs across the suite (for a sequence: runs of the sequence).
     pub runs: u64,
     pub total_ms: f64,
+    /// Whether any of its statements had a known time (`total_ms` is 0 when none did).
+    pub timed: bool,
     /// Reports it was found in.
     pub scopes: usize,
     pub found_in: Vec<ScopeRef>,
@@ -137,6 +139,8 @@ pub(crate) struct SuiteDuplicate {
     /// Runs in the scopes where it was duplicated.
     pub runs: u64,
     pub total_ms: f64,
+    /// Whether any of its statements had a known time.
+    pub timed: bool,
     pub scopes: usize,
     pub found_in: Vec<ScopeRef>,
 }
@@ -258,6 +262,13 @@ fn max_f(a: f64, b: f64) -> f64 {
     if b > a || a.is_nan() { b } else { a }
 }
 
+/// Whether runs of the shape `fingerprint` had a known time in report `r`.
+fn timed(r: &ScopeReport, fingerprint: &str) -> bool {
+    r.fingerprints
+        .iter()
+        .any(|s| s.fingerprint == fingerprint && s.timed > 0)
+}
+
 /// Aggregates the selected reports.
 pub(crate) fn aggregate(reports: &[ScopeReport], selection: Selection, top: usize) -> Aggregate {
     let n_plus_one = n_plus_one(reports);
@@ -321,6 +332,7 @@ fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
                 tables: f.tables.clone(),
                 runs: 0,
                 total_ms: 0.0,
+                timed: false,
                 scopes: 0,
                 found_in: Vec::new(),
                 suggestion: f.suggestion.clone(),
@@ -329,6 +341,10 @@ fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
             });
             g.runs = g.runs.saturating_add(f.count);
             g.total_ms += f.total_ms;
+            g.timed |= f.total_ms > 0.0
+                || std::iter::once(&f.fingerprint)
+                    .chain(f.steps.iter().map(|s| &s.fingerprint))
+                    .any(|fp| timed(r, fp));
             g.scopes += 1;
             add_scope(&mut g.found_in, ScopeRef::of(r));
             if let Some(a) = &f.allowed
@@ -415,11 +431,13 @@ fn duplicates(reports: &[ScopeReport]) -> Vec<SuiteDuplicate> {
                 tables: d.tables.clone(),
                 runs: 0,
                 total_ms: 0.0,
+                timed: false,
                 scopes: 0,
                 found_in: Vec::new(),
             });
             g.runs = g.runs.saturating_add(d.count);
             g.total_ms += d.total_ms;
+            g.timed |= d.total_ms > 0.0 || timed(r, &d.fingerprint);
             g.scopes += 1;
             add_scope(&mut g.found_in, ScopeRef::of(r));
         }

@@ -29,6 +29,11 @@ pub(crate) fn ms(v: f64) -> String {
     }
 }
 
+/// A time, or `-` when no run of the shape had a known time.
+fn timed(timed: u64, v: f64) -> String {
+    if timed == 0 { "-".to_owned() } else { ms(v) }
+}
+
 fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
@@ -96,6 +101,28 @@ impl Text {
     fn raw(&mut self, line: &str) {
         self.out.push_str(&clip_line(line));
         self.out.push('\n');
+    }
+
+    /// `parts` after `first`, joined with ` · ` and wrapped between parts (within a part too
+    /// when one is wider than a line).
+    fn parts(&mut self, first: &str, rest: &str, parts: &[String]) {
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = String::new();
+        for part in parts {
+            let prefix = if lines.is_empty() { first } else { rest };
+            let wide = prefix.chars().count() + line.chars().count() + 3 + part.chars().count();
+            if !line.is_empty() && wide > WIDTH {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push_str(" · ");
+            }
+            line.push_str(part);
+        }
+        lines.push(line);
+        for (i, text) in lines.iter().enumerate() {
+            self.wrap(if i == 0 { first } else { rest }, rest, text);
+        }
     }
 
     /// `text` after `first`, wrapped at word boundaries; later lines start with `rest`.
@@ -205,24 +232,16 @@ pub(crate) fn text(a: &Aggregate) -> String {
         "",
         "  ",
         &format!(
-            "query-guard report: {} of {runs} in {}",
-            count(sel.reports, "report", "reports"),
+            "query-guard report: {} ({} failed) of {runs} in {}",
+            count(sel.reports, "scope report", "scope reports"),
+            a.summary.scopes_failed,
             sel.dir
         ),
     );
     if let Some(note) = left_out_note(a) {
         t.wrap("  ", "  ", &note);
     }
-    t.wrap(
-        "",
-        "  ",
-        &format!(
-            "{} run, {} failed · {}",
-            count(a.summary.reports, "scope", "scopes"),
-            a.summary.scopes_failed,
-            summary_parts(a).join(" · ")
-        ),
-    );
+    t.parts("Found: ", "  ", &summary_parts(a));
 
     let (allowed, denied): (Vec<&SuiteNPlusOne>, Vec<&SuiteNPlusOne>) =
         a.n_plus_one.iter().partition(|f| f.allowed);
@@ -327,7 +346,7 @@ pub(crate) fn text(a: &Aggregate) -> String {
             t.raw(&row(
                 &[
                     (d.runs.to_string(), w[0]),
-                    (ms(d.total_ms), w[1]),
+                    (timed(u64::from(d.timed), d.total_ms), w[1]),
                     (d.scopes.to_string(), w[2]),
                 ],
                 &d.normalized,
@@ -376,8 +395,8 @@ pub(crate) fn text(a: &Aggregate) -> String {
             t.raw(&row(
                 &[
                     (s.runs.to_string(), w[0]),
-                    (ms(s.total_ms), w[1]),
-                    (ms(s.max_ms), w[2]),
+                    (timed(s.timed, s.total_ms), w[1]),
+                    (timed(s.timed, s.max_ms), w[2]),
                     (s.scopes.to_string(), w[3]),
                     (format!("{:<16}", s.fingerprint), w[4]),
                 ],
@@ -428,12 +447,16 @@ fn n_plus_one_text(t: &mut Text, i: usize, f: &SuiteNPlusOne) {
     }
     let pad = "    ";
     let deeper = "      ";
+    let time = if f.timed {
+        format!("{} in total", ms(f.total_ms))
+    } else {
+        "no time known".to_owned()
+    };
     t.wrap(
         pad,
         deeper,
         &format!(
-            "{} in total, in {}: {}",
-            ms(f.total_ms),
+            "{time}, in {}: {}",
             count(f.scopes, "scope", "scopes"),
             scope_list(&f.found_in, scope_ref)
         ),
@@ -591,7 +614,7 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
                 o,
                 "| {} | {} | {} | {} | {} | {} |",
                 f.runs,
-                ms(f.total_ms),
+                timed(u64::from(f.timed), f.total_ms),
                 md_scopes(&f.found_in),
                 md_statement(f),
                 md(&place(f)),
@@ -683,7 +706,7 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
                 o,
                 "| {} | {} | {} | {} |",
                 d.runs,
-                ms(d.total_ms),
+                timed(u64::from(d.timed), d.total_ms),
                 md_scopes(&d.found_in),
                 md_code(&d.normalized, MARKDOWN_SQL_CHARS)
             );
@@ -733,8 +756,8 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
                 o,
                 "| {} | {} | {} | {} | {} | {} |",
                 s.runs,
-                ms(s.total_ms),
-                ms(s.max_ms),
+                timed(s.timed, s.total_ms),
+                timed(s.timed, s.max_ms),
                 s.scopes,
                 md_code(&s.fingerprint, 40),
                 md_code(&s.normalized, MARKDOWN_SQL_CHARS)
