@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! query-guard fingerprint [--dialect D] [--json] [SQL ...]
+//! query-guard report [DIR] [--format text|markdown|json] [--top N] [--fail-on RULES] [--all-runs]
 //! ```
 //!
-//! Exit codes: 0 success, 1 an I/O error while writing, 2 bad usage or unreadable input.
+//! Exit codes: 0 success, 1 an I/O error while writing or a `--fail-on` rule found something,
+//! 2 bad usage or unreadable input.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod fingerprint;
+mod report;
 
 /// The version line: the crate version and the fingerprint rules version (a test keeps the latter
 /// equal to `query_guard::fingerprint::RULES_VERSION`).
@@ -30,6 +33,9 @@ enum Command {
     /// Print the fingerprint and normalised text of SQL statements.
     #[command(long_about = fingerprint::LONG_ABOUT)]
     Fingerprint(fingerprint::Args),
+    /// Aggregate a test run's report files: N+1s, budget overruns, slow statements, worst scopes.
+    #[command(long_about = report::LONG_ABOUT)]
+    Report(report::Args),
 }
 
 /// An error that ends the command with a message and an exit code.
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fingerprint(args) => fingerprint::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
