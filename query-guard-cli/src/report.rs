@@ -46,8 +46,8 @@ Examples:
 /// Arguments of `query-guard report`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Directory of report files [default: target/query-guard of the workspace, or
-    /// $CARGO_TARGET_DIR/query-guard]
+    /// Directory of report files [default: report_dir of query-guard.toml or
+    /// QUERY_GUARD_REPORT_DIR, else target/query-guard of the workspace]
     #[arg(value_name = "DIR")]
     dir: Option<PathBuf>,
     /// Output format: text (fits 100 columns), markdown (for a CI job summary), json (aggregate
@@ -133,18 +133,10 @@ impl Rule {
     }
 }
 
-/// `target/query-guard` of the workspace, found as the library finds it: `$CARGO_TARGET_DIR`
-/// when set, else `target` next to the nearest `Cargo.lock` at or above the current directory,
-/// else `target` in the current directory.
+/// The directory the library writes to: `report_dir` of the configuration
+/// (`QUERY_GUARD_REPORT_DIR` or query-guard.toml), else `target/query-guard` of the workspace.
 fn default_dir() -> PathBuf {
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR").filter(|t| !t.is_empty()) {
-        return PathBuf::from(target).join("query-guard");
-    }
-    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    match here.ancestors().find(|d| d.join("Cargo.lock").is_file()) {
-        Some(root) if root != here => root.join("target").join("query-guard"),
-        _ => PathBuf::from("target").join("query-guard"),
-    }
+    query_guard::report::report_dir()
 }
 
 const HOW_TO_WRITE: &str = "write them by running the tests with report files on \

@@ -82,7 +82,13 @@ fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_query-guard"));
     cmd.args(args);
     if let Some(dir) = dir {
-        cmd.current_dir(dir).env_remove("CARGO_TARGET_DIR");
+        // As a user runs it there: not under cargo (which sets CARGO_MANIFEST_DIR, where the
+        // directory and query-guard.toml would otherwise be looked for), no configured directory.
+        cmd.current_dir(dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("QUERY_GUARD_REPORT_DIR")
+            .env_remove("QUERY_GUARD_CONFIG");
     }
     cmd.output().expect("run query-guard")
 }

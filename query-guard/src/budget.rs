@@ -146,10 +146,10 @@ impl Budget {
     /// assert!(Budget::new().preset("nope").unwrap_err().contains("[presets]"));
     /// ```
     pub fn preset(mut self, name: &str) -> Result<Budget, String> {
-        let (max, max_reads, max_writes) = resolve_preset(name)?;
-        self.max = self.max.or(max);
-        self.max_reads = self.max_reads.or(max_reads);
-        self.max_writes = self.max_writes.or(max_writes);
+        let preset = resolve_preset(name)?;
+        self.max = self.max.or(preset.max);
+        self.max_reads = self.max_reads.or(preset.max_reads);
+        self.max_writes = self.max_writes.or(preset.max_writes);
         Ok(self)
     }
 
@@ -290,12 +290,12 @@ impl Serialize for Budget {
     }
 }
 
-/// The limits (max, max_reads, max_writes) of a preset: `query-guard.toml`'s `[presets]`, then
+/// The limits of a preset: `query-guard.toml`'s `[presets]`, then
 /// the built-in `list` (10) and `detail` (5).
-fn resolve_preset(name: &str) -> Result<(Option<usize>, Option<usize>, Option<usize>), String> {
+fn resolve_preset(name: &str) -> Result<crate::config::Preset, String> {
     let config = crate::config::current().map_err(|e| e.to_string())?;
     match config.preset(name) {
-        Some(p) => Ok((p.max, p.max_reads, p.max_writes)),
+        Some(p) => Ok(p),
         None => {
             let mut known: Vec<&str> = config.presets.keys().map(String::as_str).collect();
             known.extend(["list", "detail"]);

@@ -12,9 +12,21 @@ use crate::budget::Budget;
 use crate::report::Report;
 use crate::scope::Scope;
 
+/// Opens a test scope located at the caller (the report says where it is).
+#[track_caller]
 pub(crate) fn open_for_test(name: &str, budget: Budget) -> Scope {
+    open_for_test_at(name, budget, std::panic::Location::caller().to_string())
+}
+
+/// Opens a test scope located at `location`; panics with the setup error when it cannot.
+pub(crate) fn open_for_test_at(name: &str, budget: Budget, location: String) -> Scope {
     crate::install::ensure_for_tests();
-    match Scope::builder(name).budget(budget).in_test(true).open() {
+    match Scope::builder(name)
+        .budget(budget)
+        .in_test(true)
+        .location(location)
+        .open()
+    {
         Ok(scope) => scope,
         Err(e) => panic!("{e}"),
     }

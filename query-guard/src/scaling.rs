@@ -64,7 +64,8 @@ pub fn assert_constant_queries<T>(
         .iter()
         .map(|&n| {
             setup(n);
-            let scope = crate::capture::open_for_test(&format!("{at} (size {n})"), Budget::new());
+            let scope =
+                crate::capture::open_for_test_at(&format!("size {n}"), Budget::new(), at.clone());
             scope.in_scope(|| run(n));
             scope.finish()
         })
@@ -105,7 +106,8 @@ pub fn assert_constant_queries_async<T>(
         let mut reports = Vec::with_capacity(sizes.len());
         for &n in &sizes {
             setup(n).await;
-            let scope = crate::capture::open_for_test(&format!("{at} (size {n})"), Budget::new());
+            let scope =
+                crate::capture::open_for_test_at(&format!("size {n}"), Budget::new(), at.clone());
             run(n).instrument(scope.span().clone()).await;
             reports.push(scope.finish());
         }

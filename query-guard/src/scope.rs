@@ -369,12 +369,7 @@ impl ScopeBuilder {
             .or(config.backtrace)
             .unwrap_or(false)
             .then(|| Arc::from(config.backtrace_skip.as_slice()));
-        let report_dir = (config.reports == Some(true)).then(|| {
-            config
-                .report_dir
-                .clone()
-                .unwrap_or_else(crate::report::file::default_dir)
-        });
+        let report_dir = (config.reports == Some(true)).then(crate::report::report_dir);
         let budget = self.budget.with_config(env, config, &self.name);
         let state = Arc::new(ScopeState {
             test: test_name(),

@@ -35,6 +35,17 @@ use crate::scope::{Recorded, ScopeState};
 use crate::statement::{CallPath, Source, saturating_sum};
 use crate::stats::Histogram;
 
+/// The directory report files go to (whether or not they are switched on): `report_dir` of the
+/// configuration (`QUERY_GUARD_REPORT_DIR`, or `query-guard.toml`), else `target/query-guard` of
+/// the workspace (`$CARGO_TARGET_DIR/query-guard` when that is set). `query-guard report` reads
+/// the same directory by default.
+pub fn report_dir() -> std::path::PathBuf {
+    crate::config::current()
+        .ok()
+        .and_then(|c| c.report_dir.clone())
+        .unwrap_or_else(file::default_dir)
+}
+
 /// Version of the JSON form of [`Report`]: 2 added call sites, repeated sequences, duplicates,
 /// slow statements, per-shape statistics and allowances.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
