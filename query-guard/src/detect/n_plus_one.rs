@@ -236,11 +236,13 @@ fn table_list(tables: &[String]) -> String {
 
 fn suggestion(stmt: &StatementReport, dialect: Dialect) -> String {
     let table = table_list(&stmt.tables[..stmt.tables.len().min(1)]);
-    let column = key_column(&stmt.normalized).unwrap_or("id");
+    let column = key_column(&stmt.normalized).unwrap_or("…");
     let batch = match dialect {
-        Dialect::Postgres => format!("WHERE {column} = ANY($1)"),
-        Dialect::Generic => format!("WHERE {column} = ANY($1) (PostgreSQL) or {column} IN (…)"),
-        _ => format!("WHERE {column} IN (…)"),
+        Dialect::Postgres => format!("`WHERE {column} = ANY($1)`"),
+        Dialect::Generic => {
+            format!("`WHERE {column} = ANY($1)` (PostgreSQL) or `WHERE {column} IN (…)`")
+        }
+        _ => format!("`WHERE {column} IN (…)`"),
     };
     match stmt.kind {
         crate::fingerprint::StatementKind::Insert => format!(
@@ -254,14 +256,14 @@ fn suggestion(stmt: &StatementReport, dialect: Dialect) -> String {
         ),
         crate::fingerprint::StatementKind::Update | crate::fingerprint::StatementKind::Delete => {
             format!(
-                "change the rows of {table} with one statement: `{batch}` when they get the same \
+                "change the rows of {table} with one statement: {batch} when they get the same \
                  change, or join a VALUES list (or UNNEST of arrays) of the per-row values"
             )
         }
         _ => format!(
-            "load {table} once for all the rows: `SELECT … {batch}` with every value, then match \
-             them up in memory; or JOIN {table} into the query that produced the rows (with an \
-             ORM, eager-load / preload the relation)"
+            "load {table} once for all the rows with {batch} and every value, then match them up \
+             in memory; or JOIN {table} into the query that produced the rows (with an ORM, \
+             eager-load / preload the relation)"
         ),
     }
 }
