@@ -3,8 +3,9 @@
 //! `cargo run -p query-guard-demo` starts the app in-process on a loopback port, calls its three
 //! endpoints over HTTP, and prints what query-guard found:
 //!
-//! - `GET /posts`: lists posts, then loads each post's author with its own query: an N+1 that
-//!   breaks the `list` budget (at most 10 queries);
+//! - `GET /posts`: lists posts, then loads each post's author and counts its comments with two
+//!   more queries per post (an N+1, as a repeated sequence) and reads the site title twice (a
+//!   duplicate): it breaks the `list` budget (at most 10 queries);
 //! - `GET /posts/fixed`: the same page in one JOIN;
 //! - `GET /posts/{id}`: a detail page, within the `detail` budget (at most 5 queries).
 //!
@@ -56,9 +57,28 @@ async fn load_author(db: &SqlitePool, author_id: i64) -> Result<String, sqlx::Er
         .await
 }
 
-/// The N+1: one query for the page, then one per post for its author.
+/// Counts one post's comments: the second statement of the per-post sequence.
+#[tracing::instrument(skip(db))]
+async fn count_comments(db: &SqlitePool, post_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM comments WHERE post_id = ?")
+        .bind(post_id)
+        .fetch_one(db)
+        .await
+}
+
+/// The site's title, read where it is needed instead of once per request: a duplicate.
+#[tracing::instrument(skip(db))]
+async fn site_title(db: &SqlitePool) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM settings WHERE name = 'site_title'")
+        .fetch_one(db)
+        .await
+}
+
+/// The N+1: one query for the page, then two per post (its author, its comment count), and the
+/// site title read twice.
 #[query_budget(list)]
 async fn list_posts(State(db): State<SqlitePool>) -> Result<Json<Vec<Post>>, ApiError> {
+    let _title = site_title(&db).await.map_err(internal)?;
     let rows: Vec<(i64, String, i64)> =
         sqlx::query_as("SELECT id, title, author_id FROM posts ORDER BY id LIMIT 20")
             .fetch_all(&db)
@@ -67,8 +87,10 @@ async fn list_posts(State(db): State<SqlitePool>) -> Result<Json<Vec<Post>>, Api
     let mut posts = Vec::with_capacity(rows.len());
     for (id, title, author_id) in rows {
         let author = load_author(&db, author_id).await.map_err(internal)?;
+        let _comments = count_comments(&db, id).await.map_err(internal)?;
         posts.push(Post { id, title, author });
     }
+    let _footer_title = site_title(&db).await.map_err(internal)?;
     Ok(Json(posts))
 }
 
@@ -135,7 +157,9 @@ async fn seed() -> Result<SqlitePool, sqlx::Error> {
     sqlx::raw_sql(
         "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
          CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors(id), title TEXT NOT NULL);
-         CREATE TABLE comments (id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL REFERENCES posts(id), body TEXT NOT NULL);",
+         CREATE TABLE comments (id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL REFERENCES posts(id), body TEXT NOT NULL);
+         CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+         INSERT INTO settings (name, value) VALUES ('site_title', 'query-guard demo');",
     )
     .execute(&db)
     .await?;
