@@ -51,6 +51,7 @@
 
 mod assert;
 pub mod budget;
+pub mod callsite;
 mod capture;
 pub mod classify;
 pub mod detect;
