@@ -11,9 +11,9 @@
 //!
 //! # Switching it on
 //!
-//! Capture is off by default: walking the stack costs more than the rest of recording a statement.
-//! It is switched on per process with `QUERY_GUARD_BACKTRACE=1` or the `backtrace = true` key of
-//! `query-guard.toml`, or per scope with `ScopeBuilder::backtrace(true)`.
+//! Capture is off by default: walking the stack costs several times what the rest of recording
+//! a statement does. It is switched on per process with `QUERY_GUARD_BACKTRACE=1` or the
+//! `backtrace = true` key of `query-guard.toml`, or per scope with `ScopeBuilder::backtrace(true)`.
 //!
 //! It needs the `backtrace` cargo feature of this crate, which is on by default. Without it no
 //! call site is ever captured, whatever the settings say: statements only have their call path.
@@ -24,8 +24,14 @@
 //! frame. Turning an instruction pointer into a function, file and line is done once per address
 //! and cached for the life of the process (up to 65,536 addresses; past that, new addresses are
 //! resolved every time), so after warm-up a capture costs a stack walk and one hash look-up per
-//! frame. The first capture of the process also loads the program's symbols, which takes
-//! milliseconds. `benches/callsite.rs` measures both.
+//! frame walked: in `benches/callsite.rs`, about 0.7 µs when the application frame is a few
+//! frames up, plus about 0.13 µs for each frame of the driver, runtime or tracing walked on the
+//! way; frames below the call site cost nothing. Walks are serialised process-wide by the
+//! `backtrace` crate's lock.
+//!
+//! The first capture of the process loads the program's symbols and debug info: about 0.3 ms
+//! for the bench's binary without debug info, 50 ms with line tables (more for a larger binary).
+//! Each new address after that costs 5 to 20 µs, once.
 //!
 //! # Debug info
 //!
@@ -111,6 +117,19 @@ use std::sync::Arc;
 ///
 /// Displays as `src/posts.rs:42 (my_app::posts::list_posts)`, or just the function when debug
 /// info does not say where it is; serialises as `{"function": …, "file": …, "line": …}`.
+///
+/// ```
+/// use query_guard::callsite::CallSite;
+///
+/// /// An editor link (`file:line`) when debug info gave one, else the function.
+/// fn link(site: &CallSite) -> String {
+///     match (site.file(), site.line()) {
+///         (Some(file), Some(line)) => format!("{file}:{line}"),
+///         _ => site.function().to_owned(),
+///     }
+/// }
+/// # let _ = link;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct CallSite {
     function: Box<str>,
@@ -512,7 +531,7 @@ mod walk {
             }
         }
 
-        /// Whether this frame is skipped: [`super::skipped`], classified once.
+        /// Whether this frame is skipped: [`Owner::skipped`] of the owner classified once.
         pub(super) fn skipped(&self, extra: &[String]) -> bool {
             self.owner.skipped(extra)
         }
