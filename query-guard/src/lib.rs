@@ -46,6 +46,7 @@
 //!
 //! - `macros` (default): `#[query_budget]`.
 //! - `tokio` (default): [`spawn`] and [`spawn_blocking`], which keep spawned work in its scope.
+//! - `backtrace` (default): call sites from stacks ([`callsite`]), when switched on at run time.
 
 #![deny(missing_docs)]
 

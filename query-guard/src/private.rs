@@ -247,3 +247,9 @@ pub fn assert_async<F: Future>(
         value
     }
 }
+
+/// The call site of the caller, displayed (for `benches/callsite.rs` and `tests/callsite.rs`).
+#[doc(hidden)]
+pub fn capture_call_site() -> Option<String> {
+    crate::callsite::capture(&[]).map(|s| s.to_string())
+}

@@ -369,6 +369,9 @@ impl ScopeBuilder {
             .or(config.backtrace)
             .unwrap_or(false)
             .then(|| Arc::from(config.backtrace_skip.as_slice()));
+        if backtrace.is_some() {
+            warm_up_call_sites();
+        }
         let report_dir = (config.reports == Some(true)).then(crate::report::report_dir);
         let budget = self.budget.with_config(env, config, &self.name);
         let state = Arc::new(ScopeState {
@@ -455,6 +458,18 @@ fn sqlx_events_enabled(level: Level) -> bool {
         Level::WARN => tracing::enabled!(target: "sqlx::query", Level::WARN),
         Level::ERROR => tracing::enabled!(target: "sqlx::query", Level::ERROR),
     }
+}
+
+/// The first call-site capture of a process loads the binary's debug information (about 50 ms
+/// with line tables, see BENCHMARKS.md): do it once, on a thread of its own, as soon as a scope
+/// asks for call sites, rather than in the first statement's path.
+fn warm_up_call_sites() {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("query-guard-warm-up".into())
+            .spawn(|| crate::callsite::capture(&[]));
+    });
 }
 
 /// The test a scope opens in: libtest names each test's thread after the test (`module::test`).

@@ -307,3 +307,45 @@ fn the_json_report_has_every_section() {
         "no literal value in the JSON report"
     );
 }
+
+#[test]
+fn with_backtraces_each_line_is_its_own_call_site() {
+    query_guard::install().unwrap();
+    let run = |backtrace: bool| {
+        let scope = Scope::builder("lines").backtrace(backtrace).open().unwrap();
+        // `record` called from these lines (a helper such as `sql` above would itself be the
+        // first application frame: data-access helpers go in `backtrace_skip`).
+        scope.in_scope(|| {
+            for id in 1..=2 {
+                record(StatementRecord::new(format!(
+                    "SELECT * FROM authors WHERE id = {id}"
+                )));
+            }
+            for id in 3..=4 {
+                record(StatementRecord::new(format!(
+                    "SELECT * FROM authors WHERE id = {id}"
+                )));
+            }
+        });
+        scope.finish()
+    };
+    // Without call sites from stacks, the four runs come from one place (the scope's body).
+    assert_eq!(run(false).n_plus_one().len(), 1);
+    // With them, each loop is its own call site with two runs: below the threshold.
+    let report = run(true);
+    assert!(report.n_plus_one().is_empty(), "{report}");
+    let site = report.statements()[0]
+        .call_site
+        .as_deref()
+        .expect("a call site");
+    assert_eq!(site.file(), Some("tests/detection.rs"), "{site}");
+    assert_ne!(
+        report.statements()[0].call_site,
+        report.statements()[2].call_site,
+        "two lines, two call sites"
+    );
+    assert!(
+        report.to_string().contains("at tests/detection.rs:"),
+        "{report}"
+    );
+}
