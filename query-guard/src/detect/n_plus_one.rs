@@ -17,7 +17,10 @@
 //!   values than the threshold is left to that detector.
 //! - pagination: a read with `LIMIT` and `OFFSET` or a range condition (`id > $1`, keyset
 //!   pagination) whose runs return full pages (the same row count, at least 2, for every run but
-//!   the last) is a batch loop, not an N+1.
+//!   the last) is a batch loop, not an N+1. Unless it also filters on a column equal to a value
+//!   (`post_id = $1`) and its last run returned a full page too: a paging loop stops at a short
+//!   page, so that is the top rows of one parent after another (`… WHERE post_id = $1 AND id > $2
+//!   ORDER BY id DESC LIMIT 3` for each post), an N+1.
 //! - the same statement from different call sites: each site is judged on its own runs.
 //!
 //! **Why it matters**: it is the classic ORM bug: one query for a list, then one more per row
@@ -196,6 +199,13 @@ fn repeated(
 
 /// A read that pages through a table: `LIMIT` with `OFFSET` or a range condition, every run but
 /// the last returning the same number of rows, at least 2 (a full page).
+///
+/// Row counts alone cannot tell paging from "the top rows of each parent" (`WHERE post_id = $1
+/// AND id > $2 … LIMIT 2` once per post returns full pages too), so a read that filters on a
+/// column equal to a value must also end on a short page, as a paging loop does: it stops when
+/// the rows run out. A loop over parents ends on a full page whenever the last parent has enough
+/// rows. (A loop that pages a whole table a known number of times may end on a full page: it has
+/// no such equality, and stays pagination.)
 fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
     let first = &statements[group[0]];
     if first.class != Class::Read {
@@ -209,9 +219,18 @@ fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
     if !pages {
         return false;
     }
-    let (_, init) = group.split_last().unwrap_or((&0, &[]));
+    let (&last, init) = group.split_last().unwrap_or((&0, &[]));
     let page = statements[group[0]].rows_returned;
-    page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page)
+    let full_pages =
+        page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page);
+    full_pages && !(statements[last].rows_returned == page && filters_on_equality(sql))
+}
+
+/// Whether normalised SQL's `WHERE` clause compares a column with a value (`post_id = $1`).
+fn filters_on_equality(normalized: &str) -> bool {
+    normalized
+        .find(" WHERE ")
+        .is_some_and(|at| normalized[at..].contains(" = $"))
 }
 
 /// `id` in `… WHERE id = $1 …`: the column a batch load would filter on.
@@ -376,5 +395,48 @@ mod tests {
         );
         assert_eq!(key_column("SELECT * FROM a WHERE lower(x) = $1"), None);
         assert_eq!(key_column("SELECT * FROM a"), None);
+    }
+
+    /// Finds the N+1s among reads of `sql` that returned `rows` rows each.
+    fn paged(sql: &str, rows: &[u64]) -> Vec<NPlusOne> {
+        let ((), report) = crate::capture("pages", || {
+            for &n in rows {
+                crate::record(crate::StatementRecord::new(sql).rows_returned(n));
+            }
+        });
+        report.n_plus_one().to_vec()
+    }
+
+    #[test]
+    fn paging_loops_are_not_n_plus_ones() {
+        let keyset = "SELECT * FROM posts WHERE id > $1 ORDER BY id LIMIT 2";
+        let offset = "SELECT * FROM posts ORDER BY id LIMIT 2 OFFSET $1";
+        let in_parent = "SELECT * FROM comments WHERE post_id = $1 AND id > $2 ORDER BY id LIMIT 2";
+        for sql in [keyset, offset, in_parent] {
+            assert!(paged(sql, &[2, 2, 2, 0]).is_empty(), "{sql}");
+            assert!(paged(sql, &[2, 2, 1]).is_empty(), "{sql}");
+        }
+        // Paging a whole table a known number of times can end on a full page.
+        assert!(paged(keyset, &[2, 2, 2]).is_empty());
+        assert!(paged(offset, &[2, 2, 2]).is_empty());
+        // Not full pages: one row, or different counts.
+        assert_eq!(paged(keyset, &[1, 1, 1]).len(), 1);
+        assert_eq!(paged(keyset, &[2, 1, 2]).len(), 1);
+    }
+
+    #[test]
+    fn the_top_rows_of_each_parent_are_an_n_plus_one() {
+        // Each post's 2 newest comments since a date: full pages, and the last one full too.
+        let sql = "SELECT * FROM comments WHERE post_id = $1 AND id > $2 ORDER BY id DESC LIMIT 2";
+        let found = paged(sql, &[2, 2, 2]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].count, 3);
+        assert!(filters_on_equality(sql));
+        assert!(!filters_on_equality(
+            "SELECT * FROM a JOIN b ON b.a_id = a.id WHERE a.id > $1"
+        ));
+        assert!(!filters_on_equality(
+            "SELECT * FROM a WHERE id > $1 LIMIT $2"
+        ));
     }
 }
