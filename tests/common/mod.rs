@@ -74,6 +74,7 @@ pub async fn sqlite() -> SqlitePool {
         .expect("in-memory SQLite")
 }
 
+pub mod accuracy;
 mod suite;
 #[doc(hidden)]
 #[path = "support.rs"]

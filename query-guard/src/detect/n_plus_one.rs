@@ -17,7 +17,15 @@
 //!   values than the threshold is left to that detector.
 //! - pagination: a read with `LIMIT` and `OFFSET` or a range condition (`id > $1`, keyset
 //!   pagination) whose runs return full pages (the same row count, at least 2, for every run but
-//!   the last) is a batch loop, not an N+1.
+//!   the last) is a batch loop, not an N+1. Unless it also filters on a column equal to a value
+//!   (`post_id = $1`) and its last run returned a full page too: a paging loop stops at a short
+//!   page, so that is the top rows of one parent after another (`… WHERE post_id = $1 AND id > $2
+//!   ORDER BY id DESC LIMIT 3` for each post), an N+1.
+//! - chunks of a batched statement: runs that each handle several values or rows at once (an
+//!   `IN` list of at least two values, an array `= ANY($1)`, a multi-row `VALUES`), as a loader
+//!   with a maximum batch size or a bulk import in chunks issues them: the batching is done
+//!   already. Unless the statement also filters on a column equal to a value: `WHERE post_id = $1
+//!   AND status IN ('a', 'b')` once per post is an N+1 with a constant list.
 //! - the same statement from different call sites: each site is judged on its own runs.
 //!
 //! **Why it matters**: it is the classic ORM bug: one query for a list, then one more per row
@@ -52,6 +60,7 @@ use serde::Serialize;
 use crate::allow::Allowed;
 use crate::callsite::CallSite;
 use crate::classify::Class;
+use crate::fingerprint::lexer::{TokKind, lex};
 use crate::fingerprint::{Dialect, has_bind_placeholders};
 use crate::report::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
@@ -177,6 +186,9 @@ fn repeated(
     if is_pagination(statements, group) {
         return None;
     }
+    if is_chunked_batch(first, raw, group, dialect) {
+        return None;
+    }
     Some(NPlusOne {
         kind: NPlusOneKind::Repeated,
         fingerprint: first.fingerprint.to_string(),
@@ -196,6 +208,13 @@ fn repeated(
 
 /// A read that pages through a table: `LIMIT` with `OFFSET` or a range condition, every run but
 /// the last returning the same number of rows, at least 2 (a full page).
+///
+/// Row counts alone cannot tell paging from "the top rows of each parent" (`WHERE post_id = $1
+/// AND id > $2 … LIMIT 2` once per post returns full pages too), so a read that filters on a
+/// column equal to a value must also end on a short page, as a paging loop does: it stops when
+/// the rows run out. A loop over parents ends on a full page whenever the last parent has enough
+/// rows. (A loop that pages a whole table a known number of times may end on a full page: it has
+/// no such equality, and stays pagination.)
 fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
     let first = &statements[group[0]];
     if first.class != Class::Read {
@@ -209,9 +228,82 @@ fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
     if !pages {
         return false;
     }
-    let (_, init) = group.split_last().unwrap_or((&0, &[]));
+    let (&last, init) = group.split_last().unwrap_or((&0, &[]));
     let page = statements[group[0]].rows_returned;
-    page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page)
+    let full_pages =
+        page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page);
+    full_pages && !(statements[last].rows_returned == page && filters_on_equality(sql))
+}
+
+/// Whether normalised SQL's `WHERE` clause compares a column with a value (`post_id = $1`).
+fn filters_on_equality(normalized: &str) -> bool {
+    normalized
+        .find(" WHERE ")
+        .is_some_and(|at| normalized[at..].contains(" = $"))
+}
+
+/// Chunks of one batched statement: some of its runs handle several values or rows at once (the
+/// last chunk may hold one), and it does not look a parent up by an equality (see
+/// [`filters_on_equality`]), which would make the list a constant filter of a per-row query.
+/// Its fix would be what it does already.
+fn is_chunked_batch(
+    first: &StatementReport,
+    raw: &[&str],
+    group: &[usize],
+    dialect: Dialect,
+) -> bool {
+    !filters_on_equality(&first.normalized) && group.iter().any(|&i| handles_many(raw[i], dialect))
+}
+
+/// Whether SQL, as it ran, handles several values or rows at once: an `IN` list of at least two
+/// values (not a subquery), an array (`= ANY(…)`, `= SOME(…)`: its length does not show, so any
+/// array counts), or a `VALUES` list of at least two rows. Normalisation collapses all of these
+/// to one element, so they are read from the SQL as it ran.
+fn handles_many(sql: &str, dialect: Dialect) -> bool {
+    let toks = lex(sql, dialect).toks;
+    let open = |k: usize| toks.get(k).is_some_and(|t| t.is_punct("("));
+    for (i, t) in toks.iter().enumerate() {
+        if t.kind == TokKind::Op
+            && t.text == "="
+            && toks
+                .get(i + 1)
+                .is_some_and(|w| w.is_word("any") || w.is_word("some"))
+            && open(i + 2)
+        {
+            return true;
+        }
+        if !(t.is_word("in") || t.is_word("values")) || !open(i + 1) {
+            continue;
+        }
+        // The parenthesised group after it: its top-level commas, and where it closes.
+        let (mut depth, mut commas, mut close) = (0_usize, 0_usize, None);
+        for (k, tok) in toks.iter().enumerate().skip(i + 1) {
+            if tok.is_punct("(") {
+                depth += 1;
+            } else if tok.is_punct(")") {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(k);
+                    break;
+                }
+            } else if depth == 1 && tok.is_punct(",") {
+                commas += 1;
+            }
+        }
+        let many = if t.is_word("in") {
+            let subquery = toks
+                .get(i + 2)
+                .is_some_and(|x| x.is_word("select") || x.is_word("with"));
+            !subquery && commas > 0
+        } else {
+            // VALUES (…), (…)
+            close.is_some_and(|c| toks.get(c + 1).is_some_and(|x| x.is_punct(",")) && open(c + 2))
+        };
+        if many {
+            return true;
+        }
+    }
+    false
 }
 
 /// `id` in `… WHERE id = $1 …`: the column a batch load would filter on.
@@ -378,5 +470,109 @@ mod tests {
         );
         assert_eq!(key_column("SELECT * FROM a WHERE lower(x) = $1"), None);
         assert_eq!(key_column("SELECT * FROM a"), None);
+    }
+
+    /// Finds the N+1s among reads of `sql` that returned `rows` rows each.
+    fn paged(sql: &str, rows: &[u64]) -> Vec<NPlusOne> {
+        let ((), report) = crate::capture("pages", || {
+            for &n in rows {
+                crate::record(crate::StatementRecord::new(sql).rows_returned(n));
+            }
+        });
+        report.n_plus_one().to_vec()
+    }
+
+    #[test]
+    fn paging_loops_are_not_n_plus_ones() {
+        let keyset = "SELECT * FROM posts WHERE id > $1 ORDER BY id LIMIT 2";
+        let offset = "SELECT * FROM posts ORDER BY id LIMIT 2 OFFSET $1";
+        let in_parent = "SELECT * FROM comments WHERE post_id = $1 AND id > $2 ORDER BY id LIMIT 2";
+        for sql in [keyset, offset, in_parent] {
+            assert!(paged(sql, &[2, 2, 2, 0]).is_empty(), "{sql}");
+            assert!(paged(sql, &[2, 2, 1]).is_empty(), "{sql}");
+        }
+        // Paging a whole table a known number of times can end on a full page.
+        assert!(paged(keyset, &[2, 2, 2]).is_empty());
+        assert!(paged(offset, &[2, 2, 2]).is_empty());
+        // Not full pages: one row, or different counts.
+        assert_eq!(paged(keyset, &[1, 1, 1]).len(), 1);
+        assert_eq!(paged(keyset, &[2, 1, 2]).len(), 1);
+    }
+
+    #[test]
+    fn the_top_rows_of_each_parent_are_an_n_plus_one() {
+        // Each post's 2 newest comments since a date: full pages, and the last one full too.
+        let sql = "SELECT * FROM comments WHERE post_id = $1 AND id > $2 ORDER BY id DESC LIMIT 2";
+        let found = paged(sql, &[2, 2, 2]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].count, 3);
+        assert!(filters_on_equality(sql));
+        assert!(!filters_on_equality(
+            "SELECT * FROM a JOIN b ON b.a_id = a.id WHERE a.id > $1"
+        ));
+        assert!(!filters_on_equality(
+            "SELECT * FROM a WHERE id > $1 LIMIT $2"
+        ));
+    }
+
+    /// Finds the N+1s among these statements, run in order on `db`.
+    fn found(db: &str, sqls: &[&str]) -> Vec<NPlusOne> {
+        let ((), report) = crate::capture("chunks", || {
+            for sql in sqls {
+                crate::record(crate::StatementRecord::new(*sql).db_system(db));
+            }
+        });
+        report.n_plus_one().to_vec()
+    }
+
+    #[test]
+    fn chunks_of_a_batched_statement_are_not_n_plus_ones() {
+        // A loader with a maximum batch size: IN lists, the last chunk shorter.
+        let chunk = "SELECT id, name FROM products WHERE id IN (?, ?) ORDER BY id";
+        let last = "SELECT id, name FROM products WHERE id IN (?) ORDER BY id";
+        assert!(found("sqlite", &[chunk, chunk, last]).is_empty());
+        // The same with an array: its length does not show.
+        let any = "SELECT id, name FROM products WHERE id = ANY($1)";
+        assert!(found("postgresql", &[any, any, any]).is_empty());
+        // A bulk import in chunks of multi-row INSERTs.
+        let rows = "INSERT INTO tags (id, name) VALUES ($1, $2), ($3, $4)";
+        let row = "INSERT INTO tags (id, name) VALUES ($1, $2)";
+        assert!(found("postgresql", &[rows, rows, row]).is_empty());
+        // Literal lists too.
+        let lists = [
+            "DELETE FROM sessions WHERE id IN (1, 2, 3)",
+            "DELETE FROM sessions WHERE id IN (4, 5, 6)",
+            "DELETE FROM sessions WHERE id IN (7)",
+        ];
+        assert!(found("postgresql", &lists).is_empty());
+    }
+
+    #[test]
+    fn one_element_lists_and_constant_lists_are_still_n_plus_ones() {
+        // A per-row call of a load_many(&[id]) helper: one-element lists only.
+        let one = "SELECT id, name FROM products WHERE id IN (?)";
+        assert_eq!(found("sqlite", &[one, one, one]).len(), 1);
+        // A per-post query with a constant list: the equality is what varies.
+        let per_post =
+            "SELECT * FROM comments WHERE post_id = $1 AND status IN ('visible', 'pinned')";
+        assert_eq!(
+            found("postgresql", &[per_post, per_post, per_post]).len(),
+            1
+        );
+        // Single-row INSERTs, and a subquery is not a list.
+        let insert = "INSERT INTO tags (id, name) VALUES ($1, $2)";
+        assert_eq!(found("postgresql", &[insert, insert, insert]).len(), 1);
+        assert!(!handles_many(
+            "SELECT * FROM posts WHERE author_id IN (SELECT id, x FROM authors)",
+            Dialect::Postgres
+        ));
+        assert!(handles_many(
+            "SELECT * FROM t WHERE (a, b) IN ((1, 2), (3, 4))",
+            Dialect::Postgres
+        ));
+        assert!(!handles_many(
+            "SELECT * FROM t WHERE (a, b) IN ((1, 2))",
+            Dialect::Postgres
+        ));
     }
 }
