@@ -153,8 +153,10 @@ fn check(sizes: &[usize], reports: &[Report], at: &str) {
         return;
     }
     let mut out = format!(
-        "query-guard: statement counts grow with the data size in {at}\n  {:<9}{:>62}",
-        "", "runs at size"
+        "query-guard: statement counts grow with the data size in {at}\n  {:<59}{:>w$}",
+        "",
+        "runs at size",
+        w = 8 * sizes.len()
     );
     let mut header = format!("\n  {:<9}{:<50}", "", "statement");
     for n in sizes {

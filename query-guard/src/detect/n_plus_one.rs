@@ -84,6 +84,10 @@ pub struct Step {
     pub normalized: String,
     /// Tables it touches.
     pub tables: Vec<String>,
+    /// The span path it runs from.
+    pub call_path: CallPath,
+    /// The line of application code it runs from, when backtrace capture is on.
+    pub call_site: Option<CallSite>,
 }
 
 /// One N+1 finding.
@@ -431,6 +435,8 @@ fn merge(single: &[NPlusOne], cluster: &[usize]) -> NPlusOne {
             fingerprint: single[c].fingerprint.clone(),
             normalized: single[c].normalized.clone(),
             tables: single[c].tables.clone(),
+            call_path: single[c].call_path.clone(),
+            call_site: single[c].call_site.clone(),
         })
         .collect();
     NPlusOne {

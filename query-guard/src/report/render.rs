@@ -249,7 +249,15 @@ impl Report {
                         n.steps.len()
                     )?;
                     for (i, step) in n.steps.iter().enumerate() {
-                        writeln!(f, "  {}. {}", i + 1, one_line(&step.normalized))?;
+                        write!(f, "  {}. {}", i + 1, one_line(&step.normalized))?;
+                        if !step.call_path.is_empty() || step.call_site.is_some() {
+                            write!(
+                                f,
+                                "\n     at {}",
+                                place_text(&step.call_path, step.call_site.as_ref())
+                            )?;
+                        }
+                        writeln!(f)?;
                     }
                 }
             }
@@ -257,7 +265,10 @@ impl Report {
             if let Some(d) = n.distinct_values {
                 let _ = write!(at, " ({d} different values)");
             }
-            if !n.call_path.is_empty() || n.call_site.is_some() {
+            // A sequence's steps say where each runs from.
+            if n.kind == NPlusOneKind::Repeated
+                && (!n.call_path.is_empty() || n.call_site.is_some())
+            {
                 let _ = write!(
                     at,
                     ", from {}",
