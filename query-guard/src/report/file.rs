@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Report;
 
-/// The id of this test run: `QUERY_GUARD_RUN_ID` when set, else the parent process's id and
-/// start time (every test binary of one `cargo test` or `cargo nextest run` is a child of the same
-/// cargo process), else this process's id.
+/// The id of this test run: `QUERY_GUARD_RUN_ID` when set, else the nearest ancestor process
+/// that is cargo (`cargo test`, `cargo nextest run`, `cargo llvm-cov`: every test binary and
+/// every doc test of one command descends from it), with its start time so that a reused process
+/// id makes another run; else the parent process; else this process.
 pub(crate) fn run_id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
@@ -26,29 +27,50 @@ pub(crate) fn run_id() -> &'static str {
         {
             return id.trim().to_owned();
         }
-        parent_run_id().unwrap_or_else(|| format!("pid-{}", std::process::id()))
+        ancestor_run_id().unwrap_or_else(|| format!("pid-{}", std::process::id()))
     })
 }
 
+/// A process's command name, parent and start time, from `/proc/PID/stat` (Linux).
 #[cfg(unix)]
-fn parent_run_id() -> Option<String> {
-    let ppid = std::os::unix::process::parent_id();
-    // Field 22 of /proc/PID/stat is the start time; the command name (field 2) may hold spaces,
-    // so count from the closing parenthesis.
-    let started = std::fs::read_to_string(format!("/proc/{ppid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            let rest = &stat[stat.rfind(')')? + 1..];
-            rest.split_whitespace().nth(19).map(str::to_owned)
-        });
-    Some(match started {
-        Some(t) => format!("ppid-{ppid}-{t}"),
-        None => format!("ppid-{ppid}"),
+fn proc_stat(pid: u32) -> Option<(String, u32, String)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: split around them.
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?.to_owned();
+    let mut rest = stat.get(close + 1..)?.split_whitespace();
+    // After the name: state (3), ppid (4), …, starttime (22).
+    let ppid = rest.nth(1)?.parse().ok()?;
+    let start = rest.nth(17)?.to_owned();
+    Some((comm, ppid, start))
+}
+
+#[cfg(unix)]
+fn ancestor_run_id() -> Option<String> {
+    let parent = std::os::unix::process::parent_id();
+    let mut pid = parent;
+    for _ in 0..8 {
+        let Some((comm, ppid, start)) = proc_stat(pid) else {
+            break;
+        };
+        if comm.starts_with("cargo") {
+            return Some(format!("cargo-{pid}-{start}"));
+        }
+        if ppid <= 1 {
+            break;
+        }
+        pid = ppid;
+    }
+    // No cargo above us (a service, or no /proc): the parent process.
+    Some(match proc_stat(parent) {
+        Some((_, _, start)) => format!("ppid-{parent}-{start}"),
+        None => format!("ppid-{parent}"),
     })
 }
 
 #[cfg(not(unix))]
-fn parent_run_id() -> Option<String> {
+fn ancestor_run_id() -> Option<String> {
     None
 }
 
@@ -132,8 +154,20 @@ mod tests {
     }
 
     #[test]
-    fn the_run_id_is_stable_in_a_process() {
+    fn the_run_id_is_the_cargo_command_above_the_tests() {
         assert_eq!(run_id(), run_id());
-        assert!(!run_id().is_empty());
+        // Under `cargo test` (how this runs), the id names cargo, not the test binary's parent.
+        if std::env::var_os("CARGO").is_some() && std::env::var_os("QUERY_GUARD_RUN_ID").is_none() {
+            assert!(run_id().starts_with("cargo-"), "{}", run_id());
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn proc_stat_reads_names_with_spaces_and_parentheses() {
+        let (comm, ppid, start) = proc_stat(std::process::id()).unwrap();
+        assert!(!comm.is_empty());
+        assert_eq!(ppid, std::os::unix::process::parent_id());
+        assert!(start.parse::<u64>().is_ok(), "{start}");
     }
 }
