@@ -3,8 +3,8 @@
 //! Run: `cargo bench -p query-guard --bench memory`. Prints the heap a scope holds after
 //! recording N statements (before it closes), for scopes that stay under the storage cap and
 //! scopes far past it, so the bound in BENCHMARKS.md is a measurement, not an estimate. The
-//! fingerprint cache is process-wide and bounded on its own; it is warmed before measuring so
-//! that its growth is not counted as the scope's.
+//! fingerprint cache is process-wide and bounded on its own (`DEFAULT_MAX_BYTES`); it is warmed
+//! with every shape before measuring so that its growth is not counted as the scope's.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -30,9 +30,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// A sqlx-style statement (values bound, so one text per shape) of shape `i % shapes`.
 fn sql(i: usize, shapes: usize) -> String {
     format!(
-        "SELECT p.id, p.title, p.body FROM posts_{} p WHERE p.author_id = {i} ORDER BY p.id LIMIT 20",
+        "SELECT p.id, p.title, p.body FROM posts_{} p WHERE p.author_id = $1 ORDER BY p.id LIMIT $2",
         i % shapes
     )
 }

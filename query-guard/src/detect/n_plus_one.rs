@@ -175,22 +175,20 @@ fn repeated(
 ) -> Option<NPlusOne> {
     let first = &statements[group[0]];
     let dialect = crate::classify::dialect_of(first.db_system.as_deref());
-    let visible = group
-        .iter()
-        .all(|&i| !has_bind_placeholders(raw[i], dialect));
-    let distinct_values = visible.then(|| {
-        let mut texts: Vec<&str> = group.iter().map(|&i| raw[i].trim()).collect();
-        texts.sort_unstable();
-        texts.dedup();
-        texts.len()
-    });
+    // Each distinct text is read once: with bind parameters (sqlx's usual case) every run of
+    // the group has the same text.
+    let mut texts: Vec<&str> = group.iter().map(|&i| raw[i].trim()).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let visible = texts.iter().all(|t| !has_bind_placeholders(t, dialect));
+    let distinct_values = visible.then_some(texts.len());
     if distinct_values.is_some_and(|d| d < threshold) {
         return None;
     }
     if is_pagination(statements, group) {
         return None;
     }
-    if is_chunked_batch(first, raw, group, dialect) {
+    if is_chunked_batch(first, &texts, dialect) {
         return None;
     }
     Some(NPlusOne {
@@ -250,13 +248,8 @@ fn filters_on_equality(normalized: &str) -> bool {
 /// last chunk may hold one), and it does not look a parent up by an equality (see
 /// [`filters_on_equality`]), which would make the list a constant filter of a per-row query.
 /// Its fix would be what it does already.
-fn is_chunked_batch(
-    first: &StatementReport,
-    raw: &[&str],
-    group: &[usize],
-    dialect: Dialect,
-) -> bool {
-    !filters_on_equality(&first.normalized) && group.iter().any(|&i| handles_many(raw[i], dialect))
+fn is_chunked_batch(first: &StatementReport, texts: &[&str], dialect: Dialect) -> bool {
+    !filters_on_equality(&first.normalized) && texts.iter().any(|t| handles_many(t, dialect))
 }
 
 /// Whether SQL, as it ran, handles several values or rows at once: an `IN` list of at least two
