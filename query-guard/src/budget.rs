@@ -12,12 +12,23 @@
 //! Both still appear, marked, in the report's statement list; [`Budget::include_transactions`] and
 //! [`Budget::include_internal`] count them.
 //!
-//! ```
-//! use query_guard::Budget;
+//! A budget also says which findings fail the scope besides its limits (N+1s with
+//! [`Budget::deny_n_plus_one`], slow statements with [`Budget::slow`] and [`Budget::deny_slow`])
+//! and which exceptions are accepted, each with its reason ([`Budget::allow`], see
+//! [`crate::allow`]). Settings it leaves unset come from `query-guard.toml` when the scope opens.
 //!
-//! let budget = Budget::list().max_writes(0);
+//! ```
+//! use std::time::Duration;
+//! use query_guard::{allow::Allowance, Budget};
+//!
+//! let budget = Budget::list()
+//!     .max_writes(0)
+//!     .slow(Duration::from_millis(200))
+//!     .allow(Allowance::over_budget("FROM feature_flags", "cached per connection").unwrap());
 //! assert_eq!(budget.max_total(), Some(10));
 //! assert_eq!(budget.max_writes_limit(), Some(0));
+//! assert_eq!(budget.slow_threshold(), Some(Duration::from_millis(200)));
+//! assert_eq!(budget.allowances().len(), 1);
 //! ```
 
 use std::time::Duration;

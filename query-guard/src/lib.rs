@@ -11,8 +11,11 @@
 //! statement whose event happens inside it, on any thread, is recorded into it. When the scope
 //! closes, statements are [fingerprinted](fingerprint), classified (reads, writes, transaction
 //! control, driver internals), checked against the scope's [`Budget`], searched for N+1
-//! patterns, and turned into a [`Report`]. The scope's [`Mode`] decides what a broken budget
-//! does: panic (tests), a WARN event (production), or nothing.
+//! patterns (by call site, and repeated sequences), duplicates and slow statements
+//! ([`detect`]), and turned into a [`Report`]. Settings come from the scope, `query-guard.toml`
+//! and `QUERY_GUARD_*` variables ([`config`]); accepted exceptions carry reasons ([`allow`]).
+//! The scope's [`Mode`] decides what a broken budget does: panic (tests), a WARN event
+//! (production), or nothing.
 //!
 //! ## In tests
 //!
