@@ -198,3 +198,24 @@ fn a_broken_file_is_a_loud_error_naming_the_line() {
     assert!(message.contains("n_plus_on_threshold"), "{message}");
     println!("{err}");
 }
+
+#[test]
+fn the_readme_example_is_a_valid_configuration() {
+    if child() {
+        return;
+    }
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```toml\ntest_mode")
+        .expect("the README's query-guard.toml example")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let config = query_guard::config::Config::from_toml_str(
+        &readme[start..end],
+        Path::new("/work/app/query-guard.toml"),
+    )
+    .unwrap_or_else(|e| panic!("README example: {e}"));
+    assert_eq!(config.n_plus_one_threshold, Some(3));
+    assert_eq!(config.allow.len(), 1);
+    assert!(config.preset("admin").is_some());
+}
