@@ -4,9 +4,9 @@
 //! There are two kinds:
 //!
 //! - **N+1** ([`Allowance::n_plus_one`], `#[query_budget(allow_n_plus_one = "…", reason = "…")]`,
-//!   `[[allow]] n_plus_one = "…"` in `query-guard.toml`): an N+1 or repeated-sequence finding any
-//!   of whose shapes matches is still reported, marked allowed with the reason, and never fails the
-//!   scope.
+//!   `[[allow]] n_plus_one = "…"` in `query-guard.toml`): an N+1 whose shape matches (for a
+//!   repeated sequence, each of whose shapes matches an allowance) is still reported, marked
+//!   allowed with the reason, and never fails the scope.
 //! - **Over budget** ([`Allowance::over_budget`], `allow_over_budget = "…"`,
 //!   `[[allow]] over_budget = "…"`): statements that match are listed but not counted against the
 //!   budget.

@@ -224,7 +224,8 @@ pub struct Config {
     /// the rest are only aggregated; at least 1 (default
     /// [`crate::scope::MAX_STORED_STATEMENTS`]).
     pub max_stored: Option<usize>,
-    /// Key `reports`, variable `QUERY_GUARD_REPORTS`: write one JSON report file per scope
+    /// Key `reports`, variable `QUERY_GUARD_REPORTS`: write one JSON report file per scope (from
+    /// the file: in tests and programs cargo runs only; from the variable: every scope)
     /// (default: off).
     pub reports: Option<bool>,
     /// Key `report_dir`, variable `QUERY_GUARD_REPORT_DIR`: where report files go (default

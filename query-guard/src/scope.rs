@@ -372,7 +372,12 @@ impl ScopeBuilder {
         if backtrace.is_some() {
             warm_up_call_sites();
         }
-        let report_dir = (config.reports == Some(true)).then(crate::report::report_dir);
+        // `QUERY_GUARD_REPORTS` / `QUERY_GUARD_REPORT_DIR` switch report files on for every scope;
+        // `reports = true` in the file only for tests (test scopes, or anything cargo runs: a
+        // service deployed next to the file must not write a file per request).
+        let under_cargo = self.in_test || std::env::var_os("CARGO").is_some();
+        let reports = env.reports == Some(true) || (config.reports == Some(true) && under_cargo);
+        let report_dir = reports.then(crate::report::report_dir);
         let budget = self.budget.with_config(env, config, &self.name);
         let state = Arc::new(ScopeState {
             test: test_name(),

@@ -349,3 +349,40 @@ fn with_backtraces_each_line_is_its_own_call_site() {
         "{report}"
     );
 }
+
+#[test]
+fn sqlcommenter_comments_do_not_make_runs_different() {
+    let ((), report) = capture("traced", || {
+        for i in 0..5 {
+            sql(&format!(
+                "SELECT * FROM settings WHERE id = 1 /*traceparent='00-{i:032x}-{i:016x}-01'*/"
+            ));
+        }
+    });
+    assert!(report.n_plus_one().is_empty(), "{report}");
+    assert_eq!(report.duplicates()[0].count, 5, "{report}");
+}
+
+#[test]
+fn an_allowance_for_one_step_does_not_accept_a_whole_sequence() {
+    let budget = Budget::new()
+        .deny_n_plus_one(true)
+        .allow(Allowance::n_plus_one("FROM tags", "cached").unwrap());
+    let ((), report) = capture_with("sequence", budget.clone(), || {
+        for id in 0..4 {
+            sql(&format!("SELECT * FROM authors WHERE id = {id}"));
+            sql(&format!("SELECT * FROM tags WHERE post_id = {id}"));
+        }
+    });
+    assert!(report.failed(), "{report}");
+    let budget = budget.allow(Allowance::n_plus_one("FROM authors", "cached too").unwrap());
+    let ((), report) = capture_with("sequence", budget, || {
+        for id in 0..4 {
+            sql(&format!("SELECT * FROM authors WHERE id = {id}"));
+            sql(&format!("SELECT * FROM tags WHERE post_id = {id}"));
+        }
+    });
+    assert!(!report.failed(), "{report}");
+    let matched: Vec<usize> = report.allowances().iter().map(|a| a.matched).collect();
+    assert_eq!(matched, [1, 1], "both allowances are credited");
+}

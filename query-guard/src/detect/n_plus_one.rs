@@ -357,7 +357,10 @@ fn suggestion(stmt: &StatementReport, dialect: Dialect) -> String {
     }
 }
 
-/// Merges the findings that repeat in lockstep into sequences.
+/// The most shapes one repeated sequence holds (more in lockstep make several sequences).
+const MAX_SEQUENCE: usize = 5;
+
+/// Merges the findings that repeat in lockstep into sequences of 2 to [`MAX_SEQUENCE`] shapes.
 fn sequences(single: Vec<NPlusOne>, threshold: usize) -> Vec<NPlusOne> {
     let n = single.len();
     let mut assigned = vec![false; n];
@@ -370,6 +373,9 @@ fn sequences(single: Vec<NPlusOne>, threshold: usize) -> Vec<NPlusOne> {
         assigned[i] = true;
         let mut cluster = vec![i];
         for j in i + 1..n {
+            if cluster.len() == MAX_SEQUENCE {
+                break;
+            }
             if assigned[j] || single[j].count != single[i].count {
                 continue;
             }

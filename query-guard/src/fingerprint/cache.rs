@@ -210,7 +210,7 @@ fn with_tags(body: &Fingerprint, c: &str) -> Arc<Fingerprint> {
 }
 
 /// Split off a trailing sqlcommenter comment: `("SELECT 1 ", Some("a='b'"))`.
-fn split_tag_comment(sql: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_tag_comment(sql: &str) -> (&str, Option<&str>) {
     let t = sql.trim_end();
     if let Some(inner) = t.strip_suffix("*/")
         && let Some(start) = inner.rfind("/*")

@@ -171,6 +171,12 @@ use std::sync::{Arc, OnceLock};
 
 pub(crate) mod ast;
 mod cache;
+
+/// The SQL without a trailing sqlcommenter comment (`… /*traceparent='…'*/`), whose values change
+/// from one run to the next: what runs of "the same statement" are compared by.
+pub(crate) fn without_tag_comment(sql: &str) -> &str {
+    cache::split_tag_comment(sql).0.trim()
+}
 mod hash;
 mod keywords;
 pub(crate) mod lexer;

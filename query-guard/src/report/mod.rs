@@ -163,8 +163,8 @@ struct Shape {
     hex: Arc<str>,
     normalized: Arc<str>,
     tables: Arc<[String]>,
-    /// The over-budget allowance that matches it, by position in the budget's list.
-    allowed_by: Option<usize>,
+    /// The over-budget allowances that match it, by position in the budget's list.
+    allowed_by: Vec<usize>,
 }
 
 impl Shape {
@@ -176,15 +176,16 @@ impl Shape {
         } else {
             classify(fp)
         };
-        let allowed_by = matches!(class, Class::Read | Class::Write)
-            .then(|| {
-                state
-                    .budget
-                    .allowances_of(AllowKind::OverBudget)
-                    .find(|(_, a)| a.pattern.matches(&hex, &fp.normalized))
-                    .map(|(i, _)| i)
-            })
-            .flatten();
+        let allowed_by = if matches!(class, Class::Read | Class::Write) {
+            state
+                .budget
+                .allowances_of(AllowKind::OverBudget)
+                .filter(|(_, a)| a.pattern.matches(&hex, &fp.normalized))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Shape {
             class,
             hex: hex.into(),
@@ -243,10 +244,10 @@ impl Report {
                     .entry(fp.hash)
                     .or_insert_with(|| Shape::of(&fp, state));
                 let class = shape.class;
-                if let Some(a) = shape.allowed_by {
+                for &a in &shape.allowed_by {
                     matched[a] += 1;
                 }
-                let allowed = shape.allowed_by.is_some();
+                let allowed = !shape.allowed_by.is_empty();
                 tally(&mut counts, budget, class, allowed, 1);
                 let report = StatementReport {
                     index: i + 1,
@@ -274,14 +275,14 @@ impl Report {
             .into_values()
             .map(|u| {
                 let shape = Shape::of(&u.fingerprint, state);
-                if let Some(a) = shape.allowed_by {
+                for &a in &shape.allowed_by {
                     matched[a] += u.count;
                 }
                 tally(
                     &mut counts,
                     budget,
                     shape.class,
-                    shape.allowed_by.is_some(),
+                    !shape.allowed_by.is_empty(),
                     u.count,
                 );
                 counts.unstored += u.count;
@@ -314,18 +315,35 @@ impl Report {
             other_time = other_time.saturating_add(total);
         }
 
-        let raw_refs: Vec<&str> = raw.iter().map(String::as_str).collect();
+        // Compared without their sqlcommenter comment (a traceparent differs on every run).
+        let raw_refs: Vec<&str> = raw
+            .iter()
+            .map(|s| crate::fingerprint::without_tag_comment(s))
+            .collect();
         let violations = budget::check(budget, &counts);
         let threshold = budget.n_plus_one_min();
         let mut found = n_plus_one::detect(&statements, &raw_refs, threshold);
         merge_unstored_n_plus_one(&mut found, &statements, &unstored, threshold);
         for finding in &mut found {
-            let allowance = budget.allowances_of(AllowKind::NPlusOne).find(|(_, a)| {
-                finding_shapes(finding).any(|(hex, sql)| a.pattern.matches(hex, sql))
-            });
-            if let Some((i, a)) = allowance {
-                matched[i] += 1;
-                finding.allowed = Some(Allowed::from(a));
+            // Allowed when every shape of the finding is allowed (an allowance for one step of a
+            // sequence does not accept the other steps); every allowance that matched is credited.
+            let per_shape: Vec<Vec<usize>> = finding_shapes(finding)
+                .map(|(hex, sql)| {
+                    budget
+                        .allowances_of(AllowKind::NPlusOne)
+                        .filter(|(_, a)| a.pattern.matches(hex, sql))
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .collect();
+            if per_shape.iter().all(|m| !m.is_empty()) {
+                let mut credited: Vec<usize> = per_shape.concat();
+                credited.sort_unstable();
+                credited.dedup();
+                for &i in &credited {
+                    matched[i] += 1;
+                }
+                finding.allowed = Some(Allowed::from(&budget.allowances()[credited[0]]));
             }
         }
         let duplicates = duplicates::detect(&statements, &raw_refs, &found);
@@ -497,13 +515,20 @@ impl Report {
     }
 }
 
-/// The (fingerprint, normalised SQL) of every shape of a finding.
-fn finding_shapes(f: &NPlusOne) -> impl Iterator<Item = (&str, &str)> {
-    std::iter::once((f.fingerprint.as_str(), f.normalized.as_str())).chain(
-        f.steps
-            .iter()
-            .map(|s| (s.fingerprint.as_str(), s.normalized.as_str())),
-    )
+/// The (fingerprint, normalised SQL) of every shape of a finding: its steps for a sequence.
+fn finding_shapes(f: &NPlusOne) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
+    if f.steps.is_empty() {
+        Box::new(std::iter::once((
+            f.fingerprint.as_str(),
+            f.normalized.as_str(),
+        )))
+    } else {
+        Box::new(
+            f.steps
+                .iter()
+                .map(|s| (s.fingerprint.as_str(), s.normalized.as_str())),
+        )
+    }
 }
 
 /// Adds the runs past the storage cap to the N+1 findings (by shape: call sites are not kept for
