@@ -30,8 +30,8 @@
 //! # Memory
 //!
 //! A scope stores at most [`MAX_STORED_STATEMENTS`] statements (override with
-//! [`ScopeBuilder::max_stored`]); past that it still counts every statement exactly (total, reads,
-//! writes) and aggregates the rest by fingerprint, so a long-running scope in production cannot
+//! [`ScopeBuilder::max_stored`]) and [`MAX_STORED_SQL_BYTES`] of SQL text; past that it still
+//! counts every statement exactly (total, reads, writes) and aggregates the rest by fingerprint, so a long-running scope in production cannot
 //! grow without bound. Past [`MAX_UNSTORED_SHAPES`] aggregated shapes, further shapes are only
 //! counted by class.
 
@@ -60,6 +60,11 @@ pub const SCOPE_TARGET: &str = "query_guard::scope";
 /// How many statements a scope stores before it only counts and aggregates.
 pub const MAX_STORED_STATEMENTS: usize = 10_000;
 
+/// How many bytes of SQL text a scope stores before it only counts and aggregates (whichever of
+/// this and the statement count comes first): a bulk import of large inline-value statements
+/// stays bounded too.
+pub const MAX_STORED_SQL_BYTES: usize = 8 * 1024 * 1024;
+
 thread_local! {
     /// Hands the recorder to the layer's `on_new_span`, which tracing calls synchronously, on this
     /// thread, while the scope span is created.
@@ -85,7 +90,17 @@ pub(crate) struct Unstored {
     pub slow: usize,
     pub histogram: Histogram,
     pub path: CallPath,
+    /// What the N+1 detector needs to know of runs it cannot see: hashes of the distinct texts
+    /// (at most [`MAX_UNSTORED_TEXTS`]; values are visible when no text had bind parameters),
+    /// whether any had bind parameters, and whether any handled many values at once.
+    pub texts: Vec<u64>,
+    pub binds: bool,
+    pub batched: bool,
 }
+
+/// Distinct texts remembered per aggregated shape: enough to tell "the same values again and
+/// again" from "different values" for any sensible N+1 threshold.
+pub(crate) const MAX_UNSTORED_TEXTS: usize = 64;
 
 /// How many shapes a scope aggregates past its storage cap; further shapes are only counted,
 /// by class, so a scope's memory stays bounded whatever runs in it.
@@ -94,6 +109,11 @@ pub const MAX_UNSTORED_SHAPES: usize = 1_000;
 #[derive(Default, Clone)]
 pub(crate) struct Recorded {
     pub statements: Vec<Captured>,
+    /// Bytes of SQL text in `statements`.
+    pub stored_bytes: usize,
+    /// A cap was reached: later statements are aggregated too, so the stored ones stay the
+    /// first ones, in order.
+    pub full: bool,
     pub unstored: HashMap<u64, Unstored>,
     /// Past both caps: count and time per class.
     pub unstored_other: HashMap<Class, (usize, Duration)>,
@@ -163,17 +183,22 @@ impl ScopeState {
         if rec.closed {
             return;
         }
-        if rec.statements.len() < self.max_stored {
+        if !rec.full
+            && rec.statements.len() < self.max_stored
+            && rec.stored_bytes.saturating_add(stmt.sql.len()) <= MAX_STORED_SQL_BYTES
+        {
+            rec.stored_bytes += stmt.sql.len();
             rec.statements.push(stmt);
             return;
         }
+        rec.full = true;
         drop(rec);
         // Over the cap: fingerprint now (cached), keep one aggregate per shape.
         let fp = fingerprint_cached(
             &stmt.sql,
             crate::classify::dialect_of(stmt.db_system.as_deref()),
         );
-        let class = classify(&fp);
+        let mut class = classify(&fp);
         let elapsed = stmt.elapsed.unwrap_or_default();
         let slow = self
             .budget
@@ -184,6 +209,13 @@ impl ScopeState {
             return;
         }
         if rec.unstored.len() >= MAX_UNSTORED_SHAPES && !rec.unstored.contains_key(&fp.hash) {
+            if self
+                .ignore
+                .iter()
+                .any(|p| p.matches(&fp.hex(), &fp.normalized))
+            {
+                class = Class::Ignored;
+            }
             let other = rec.unstored_other.entry(class).or_default();
             other.0 += 1;
             other.1 = other.1.saturating_add(elapsed);
@@ -197,7 +229,19 @@ impl ScopeState {
             slow: 0,
             histogram: Histogram::default(),
             path: stmt.path.clone(),
+            texts: Vec::new(),
+            binds: false,
+            batched: false,
         });
+        let text = crate::fingerprint::without_tag_comment(&stmt.sql);
+        let text_hash = crate::fingerprint::fnv1a_64(text.as_bytes());
+        if entry.texts.len() < MAX_UNSTORED_TEXTS && !entry.texts.contains(&text_hash) {
+            // Read once per distinct text (a bound statement has one), at most 64 per shape.
+            let dialect = crate::classify::dialect_of(stmt.db_system.as_deref());
+            entry.texts.push(text_hash);
+            entry.binds |= crate::fingerprint::has_bind_placeholders(text, dialect);
+            entry.batched |= crate::detect::n_plus_one::handles_many(text, dialect);
+        }
         entry.count += 1;
         entry.total = entry.total.saturating_add(elapsed);
         if let Some(e) = stmt.elapsed {

@@ -386,3 +386,68 @@ fn an_allowance_for_one_step_does_not_accept_a_whole_sequence() {
     let matched: Vec<usize> = report.allowances().iter().map(|a| a.matched).collect();
     assert_eq!(matched, [1, 1], "both allowances are credited");
 }
+
+/// A scope that stores only `cap` statements, the rest aggregated.
+fn capped(cap: usize, f: impl FnOnce()) -> query_guard::Report {
+    query_guard::install().unwrap();
+    let scope = Scope::builder("capped").max_stored(cap).open().unwrap();
+    scope.in_scope(f);
+    scope.finish()
+}
+
+#[test]
+fn past_the_storage_cap_the_same_rules_apply() {
+    // The same values again and again: not an N+1.
+    let r = capped(2, || {
+        (0..5).for_each(|_| sql("SELECT * FROM settings WHERE id = 1"))
+    });
+    assert!(r.n_plus_one().is_empty(), "{r}");
+    // Chunks of a batched load: not an N+1.
+    let r = capped(2, || {
+        (0..5).for_each(|_| sql("SELECT * FROM authors WHERE id = ANY($1)"))
+    });
+    assert!(r.n_plus_one().is_empty(), "{r}");
+    // A read that pages (row counts of unstored runs are unknown): not judged an N+1.
+    let r = capped(2, || {
+        (0..6).for_each(|_| {
+            rows(
+                "SELECT * FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+                100,
+            )
+        })
+    });
+    assert!(r.n_plus_one().is_empty(), "{r}");
+    // Different values past the cap: an N+1 with every run counted.
+    let r = capped(2, || {
+        (0..6).for_each(|i| sql(&format!("SELECT * FROM authors WHERE id = {i}")))
+    });
+    assert_eq!(r.n_plus_one().len(), 1, "{r}");
+    assert_eq!(r.n_plus_one()[0].count, 6);
+    assert_eq!(r.n_plus_one()[0].distinct_values, Some(6));
+    // A sequence found among the stored runs counts its repetitions past the cap once each.
+    let r = capped(10, || {
+        for id in 0..20 {
+            sql(&format!("SELECT * FROM authors WHERE id = {id}"));
+            sql(&format!("SELECT * FROM tags WHERE post_id = {id}"));
+        }
+    });
+    let kinds: Vec<_> = r.n_plus_one().iter().map(|f| (f.kind, f.count)).collect();
+    assert_eq!(kinds, [(NPlusOneKind::Sequence, 20)], "{r}");
+}
+
+#[test]
+fn large_statements_are_bounded_by_bytes_too() {
+    let big = format!(
+        "INSERT INTO blobs (data) VALUES ('{}')",
+        "x".repeat(1 << 20)
+    );
+    let r = capped(10_000, || (0..20).for_each(|_| sql(&big)));
+    let stored_bytes: usize = r.statements().len() * big.len();
+    assert!(
+        stored_bytes <= query_guard::scope::MAX_STORED_SQL_BYTES,
+        "{} statements stored",
+        r.statements().len()
+    );
+    assert_eq!(r.count(), 20, "every statement is still counted");
+    assert_eq!(r.counts().unstored, 20 - r.statements().len());
+}

@@ -223,11 +223,7 @@ fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
         return false;
     }
     let sql = &*first.normalized;
-    let pages = sql.contains(" LIMIT ")
-        && [" OFFSET ", " > ", " < ", " >= ", " <= "]
-            .iter()
-            .any(|op| sql.contains(op));
-    if !pages {
+    if !pages_shape(sql) {
         return false;
     }
     let (&last, init) = group.split_last().unwrap_or((&0, &[]));
@@ -235,6 +231,14 @@ fn is_pagination(statements: &[StatementReport], group: &[usize]) -> bool {
     let full_pages =
         page.is_some_and(|p| p >= 2) && init.iter().all(|&i| statements[i].rows_returned == page);
     full_pages && !(statements[last].rows_returned == page && filters_on_equality(sql))
+}
+
+/// A read that could page: `LIMIT` with `OFFSET` or a range condition.
+fn pages_shape(normalized: &str) -> bool {
+    normalized.contains(" LIMIT ")
+        && [" OFFSET ", " > ", " < ", " >= ", " <= "]
+            .iter()
+            .any(|op| normalized.contains(op))
 }
 
 /// Whether normalised SQL's `WHERE` clause compares a column with a value (`post_id = $1`).
@@ -256,7 +260,7 @@ fn is_chunked_batch(first: &StatementReport, texts: &[&str], dialect: Dialect) -
 /// values (not a subquery), an array (`= ANY(…)`, `= SOME(…)`: its length does not show, so any
 /// array counts), or a `VALUES` list of at least two rows. Normalisation collapses all of these
 /// to one element, so they are read from the SQL as it ran.
-fn handles_many(sql: &str, dialect: Dialect) -> bool {
+pub(crate) fn handles_many(sql: &str, dialect: Dialect) -> bool {
     let toks = lex(sql, dialect).toks;
     let open = |k: usize| toks.get(k).is_some_and(|t| t.is_punct("("));
     for (i, t) in toks.iter().enumerate() {
@@ -357,6 +361,94 @@ fn suggestion(stmt: &StatementReport, dialect: Dialect) -> String {
     }
 }
 
+/// Adds the runs past the scope's storage cap (aggregated by shape, see `scope.rs`) to the
+/// findings, or makes findings of shapes that reach the threshold with them, by the same rules
+/// as far as the aggregate tells: the same call path, values visible and mostly the same
+/// (duplicates), chunks of a batch, and a read that could page (its row counts are not kept, so
+/// it is not judged) are not N+1s.
+pub(crate) fn merge_unstored(
+    found: &mut Vec<NPlusOne>,
+    statements: &[StatementReport],
+    raw: &[&str],
+    unstored: &[crate::report::UnstoredReport],
+    threshold: usize,
+) {
+    let threshold = threshold.max(2);
+    for u in unstored
+        .iter()
+        .filter(|u| matches!(u.class, Class::Read | Class::Write))
+    {
+        let has = |f: &NPlusOne| {
+            f.fingerprint == u.fingerprint || f.steps.iter().any(|s| s.fingerprint == u.fingerprint)
+        };
+        if let Some(f) = found
+            .iter_mut()
+            .find(|f| f.call_path == u.call_path && has(f))
+        {
+            f.total = f.total.saturating_add(u.total);
+            // A sequence's count is its repetitions: one run of its first step each.
+            if f.kind == NPlusOneKind::Repeated || f.steps[0].fingerprint == u.fingerprint {
+                f.count += u.count;
+            }
+            continue;
+        }
+        let stored: Vec<usize> = (0..statements.len())
+            .filter(|&i| {
+                *statements[i].fingerprint == *u.fingerprint
+                    && statements[i].call_path == u.call_path
+            })
+            .collect();
+        if stored.len() + u.count < threshold {
+            continue;
+        }
+        let dialect = stored.first().map_or(Dialect::Generic, |&i| {
+            crate::classify::dialect_of(statements[i].db_system.as_deref())
+        });
+        let mut texts = u.texts.clone();
+        let mut binds = u.binds;
+        let mut batched = u.batched;
+        for &i in &stored {
+            let h = crate::fingerprint::fnv1a_64(raw[i].as_bytes());
+            if !texts.contains(&h) {
+                texts.push(h);
+                binds |= has_bind_placeholders(raw[i], dialect);
+                batched |= handles_many(raw[i], dialect);
+            }
+        }
+        if (!binds && texts.len() < threshold)
+            || (batched && !filters_on_equality(&u.normalized))
+            || (u.class == Class::Read && pages_shape(&u.normalized))
+        {
+            continue;
+        }
+        found.push(NPlusOne {
+            kind: NPlusOneKind::Repeated,
+            fingerprint: u.fingerprint.clone(),
+            normalized: u.normalized.clone(),
+            count: stored.len() + u.count,
+            distinct_values: (!binds).then_some(texts.len()),
+            total: u.total.saturating_add(saturating_sum(
+                stored.iter().filter_map(|&i| statements[i].elapsed),
+            )),
+            call_path: u.call_path.clone(),
+            call_site: None,
+            tables: u.tables.clone(),
+            steps: Vec::new(),
+            statements: stored.iter().map(|&i| statements[i].index).collect(),
+            suggestion: match stored.first() {
+                Some(&i) => suggestion(&statements[i], dialect),
+                None => format!(
+                    "load {} once for all the rows (WHERE … = ANY($1) / IN (…)) or JOIN it into \
+                     the query that produced the rows, then match them up in memory",
+                    table_list(&u.tables[..u.tables.len().min(1)])
+                ),
+            },
+            allowed: None,
+        });
+    }
+    found.sort_by(|a, b| b.count.cmp(&a.count));
+}
+
 /// The most shapes one repeated sequence holds (more in lockstep make several sequences).
 const MAX_SEQUENCE: usize = 5;
 
@@ -448,10 +540,9 @@ fn merge(single: &[NPlusOne], cluster: &[usize]) -> NPlusOne {
         call_path: first.call_path.clone(),
         call_site: first.call_site.clone(),
         suggestion: format!(
-            "each of the {} repetitions runs the same {} statements ({}): load each of them once \
-             for all the rows (WHERE … = ANY($1) / IN (…)) or JOIN them into the query that \
-             produced the rows, then match them up in memory (with an ORM, eager-load the relations)",
-            first.count,
+            "each repetition runs the same {} statements ({}): load each of them once for all \
+             the rows (WHERE … = ANY($1) / IN (…)) or JOIN them into the query that produced the \
+             rows, then match them up in memory (with an ORM, eager-load the relations)",
             steps.len(),
             table_list(&tables)
         ),

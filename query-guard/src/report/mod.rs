@@ -27,7 +27,7 @@ use crate::callsite::CallSite;
 use crate::classify::{Class, classify, dialect_of};
 use crate::detect::budget::{self, Counts, Violation};
 use crate::detect::duplicates::{self, Duplicate};
-use crate::detect::n_plus_one::{self, NPlusOne, NPlusOneKind};
+use crate::detect::n_plus_one::{self, NPlusOne};
 use crate::detect::slow::{self, Slow};
 use crate::fingerprint::{Fingerprint, StatementKind, fingerprint_cached};
 use crate::mode::Mode;
@@ -127,6 +127,15 @@ pub struct UnstoredReport {
     pub call_path: CallPath,
     #[serde(skip)]
     pub(crate) histogram: Histogram,
+    /// Hashes of the distinct texts seen (bounded), for the N+1 rules.
+    #[serde(skip)]
+    pub(crate) texts: Vec<u64>,
+    /// Whether any had bind parameters.
+    #[serde(skip)]
+    pub(crate) binds: bool,
+    /// Whether any handled many values at once.
+    #[serde(skip)]
+    pub(crate) batched: bool,
 }
 
 /// What a scope ran, what it broke, and what it should change.
@@ -298,6 +307,9 @@ impl Report {
                     max: u.max,
                     call_path: u.path,
                     histogram: u.histogram,
+                    texts: u.texts,
+                    binds: u.binds,
+                    batched: u.batched,
                 }
             })
             .collect();
@@ -323,7 +335,7 @@ impl Report {
         let violations = budget::check(budget, &counts);
         let threshold = budget.n_plus_one_min();
         let mut found = n_plus_one::detect(&statements, &raw_refs, threshold);
-        merge_unstored_n_plus_one(&mut found, &statements, &unstored, threshold);
+        n_plus_one::merge_unstored(&mut found, &statements, &raw_refs, &unstored, threshold);
         for finding in &mut found {
             // Allowed when every shape of the finding is allowed (an allowance for one step of a
             // sequence does not accept the other steps); every allowance that matched is credited.
@@ -529,50 +541,4 @@ fn finding_shapes(f: &NPlusOne) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
                 .map(|s| (s.fingerprint.as_str(), s.normalized.as_str())),
         )
     }
-}
-
-/// Adds the runs past the storage cap to the N+1 findings (by shape: call sites are not kept for
-/// them), or makes new findings of shapes that reach the threshold with them.
-fn merge_unstored_n_plus_one(
-    found: &mut Vec<NPlusOne>,
-    statements: &[StatementReport],
-    unstored: &[UnstoredReport],
-    threshold: usize,
-) {
-    for u in unstored
-        .iter()
-        .filter(|u| matches!(u.class, Class::Read | Class::Write))
-    {
-        if let Some(f) = found.iter_mut().find(|f| f.fingerprint == u.fingerprint) {
-            f.count += u.count;
-            f.total = f.total.saturating_add(u.total);
-            continue;
-        }
-        let stored: Vec<&StatementReport> = statements
-            .iter()
-            .filter(|s| *s.fingerprint == *u.fingerprint)
-            .collect();
-        if stored.len() + u.count >= threshold.max(2) {
-            found.push(NPlusOne {
-                kind: NPlusOneKind::Repeated,
-                fingerprint: u.fingerprint.clone(),
-                normalized: u.normalized.clone(),
-                count: stored.len() + u.count,
-                distinct_values: None,
-                total: u
-                    .total
-                    .saturating_add(saturating_sum(stored.iter().filter_map(|s| s.elapsed))),
-                call_path: u.call_path.clone(),
-                call_site: None,
-                tables: u.tables.clone(),
-                steps: Vec::new(),
-                statements: stored.iter().map(|s| s.index).collect(),
-                suggestion:
-                    "load the rows for all parents at once (WHERE … = ANY($1) / IN (…)) or JOIN"
-                        .into(),
-                allowed: None,
-            });
-        }
-    }
-    found.sort_by_key(|f| std::cmp::Reverse(f.count));
 }
