@@ -295,6 +295,24 @@ fn str_value(key: &str, expr: &Expr, example: &str) -> Result<LitStr, syn::Error
     }
 }
 
+/// What is wrong with a `/regex/` pattern, if it is one and does not compile (the library reads
+/// patterns the same way: 16 hex characters, `/regex/`, or SQL text).
+fn invalid_regex(pattern: &str) -> Option<String> {
+    let p = pattern.trim();
+    if p.len() >= 2 && p.starts_with('/') && p.ends_with('/') {
+        regex::Regex::new(&p[1..p.len() - 1]).err().map(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+    } else {
+        None
+    }
+}
+
 /// Levenshtein distance, for "did you mean".
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -471,6 +489,13 @@ impl Args {
                             &s,
                             format!(
                                 "`{key}` cannot be empty: give a fingerprint, /regex/ or SQL text"
+                            ),
+                        ),
+                        Ok(s) if invalid_regex(&s.value()).is_some() => errors.spanned(
+                            &s,
+                            format!(
+                                "`{key}`: invalid regular expression: {}",
+                                invalid_regex(&s.value()).unwrap_or_default()
                             ),
                         ),
                         Ok(s) => {
@@ -821,6 +846,10 @@ mod tests {
                 "`allow_over_budget` cannot be empty",
             ),
             (quote!(slow_ms = 0), "positive number of milliseconds"),
+            (
+                quote!(max = 1, allow_n_plus_one = "/(/", reason = "r"),
+                "`allow_n_plus_one`: invalid regular expression",
+            ),
             (quote!(slow_ms = "1"), "takes a number of milliseconds"),
             (quote!(max = 1, preset = "x"), "conflicts with `max`"),
             (quote!(preset = ""), "`preset` cannot be empty"),

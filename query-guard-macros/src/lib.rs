@@ -27,8 +27,9 @@
 //!
 //! ## Arguments
 //!
-//! Comma-separated, in any order, each at most once. At least one limit (`max`, `list`,
-//! `detail`, `max_reads`, `max_writes`) or `deny_n_plus_one` is required.
+//! Comma-separated, in any order, each at most once (but `allow_n_plus_one` and
+//! `allow_over_budget`, which may repeat). At least one limit (`max`, `list`, `detail`,
+//! `preset`, `max_reads`, `max_writes`), `deny_n_plus_one` or `slow_ms` is required.
 //!
 //! | Argument | Meaning |
 //! |---|---|
@@ -40,7 +41,14 @@
 //! | `include_transactions = true` | count `BEGIN`, `COMMIT`, `ROLLBACK`, `SAVEPOINT`, … (not counted by default) |
 //! | `include_internal = true` | count the driver's own catalog and migration look-ups (not counted by default) |
 //! | `deny_n_plus_one` or `deny_n_plus_one = true` | an N+1 pattern breaks the budget too |
-//! | `n_plus_one_threshold = N` | how many runs of one statement shape make an N+1 (default 3, at least 2) |
+//! | `n_plus_one_threshold = N` | how many runs of one statement shape from one call site make an N+1 (default 3, at least 2) |
+//! | `preset = "name"` | a preset from `[presets]` in `query-guard.toml` (`list` and `detail` too are resolved when the scope opens, so the file may redefine them) |
+//! | `slow_ms = N` | report statements taking `N` ms or more (integer or float), with their shape's p50/p95/p99/max |
+//! | `deny_slow` or `deny_slow = true` | a slow statement breaks the budget too |
+//! | `allow_n_plus_one = "pattern"` | accept N+1s of the shapes the pattern names (a fingerprint, `/regex/` or SQL text) |
+//! | `allow_over_budget = "pattern"` | leave statements of those shapes out of the counts |
+//! | `reason = "…"` | why the allowances are acceptable: required with them, shown in reports |
+//! | `backtrace` or `backtrace = true` | find each statement's line of application code from its stack |
 //! | `mode = "panic"` \| `"warn"` \| `"off"` | what a broken budget does (default: `"panic"` in `cfg(test)` code, `"warn"` elsewhere) |
 //! | `name = "…"` | the scope's name in reports (default: `module_path!()::fn_name`; for a method, the module's path and the method's name, as the attribute cannot see the type) |
 //!
@@ -50,7 +58,7 @@
 //! `cfg(test)` and warns. Run such tests with `QUERY_GUARD=panic` to make them fail, or give the
 //! handler `mode = "panic"` explicitly.
 //!
-//! `max`, `list` and `detail` exclude each other. `N` is an integer literal. Every mistake is a
+//! `max`, `list`, `detail` and `preset` exclude each other. `N` is an integer literal. Every mistake is a
 //! compile error pointing at the argument:
 //!
 //! ```compile_fail

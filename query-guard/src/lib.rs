@@ -110,9 +110,11 @@ pub use stats::TimeStats;
 /// assert_eq!(load_user(7), 7);
 /// ```
 ///
-/// Arguments: `max = N`, or a preset `list` (10) or `detail` (5); `max_reads = N`,
-/// `max_writes = N`; `include_transactions = true`, `include_internal = true`;
-/// `deny_n_plus_one`; `n_plus_one_threshold = N`; `mode = "panic" | "warn" | "off"`;
-/// `name = "…"`.
+/// Arguments: `max = N`, or a preset `list` (10), `detail` (5) or `preset = "name"`;
+/// `max_reads = N`, `max_writes = N`; `include_transactions = true`, `include_internal = true`;
+/// `deny_n_plus_one`; `n_plus_one_threshold = N`; `slow_ms = N`, `deny_slow`;
+/// `allow_n_plus_one = "…"`, `allow_over_budget = "…"` with `reason = "…"`; `backtrace`;
+/// `mode = "panic" | "warn" | "off"`; `name = "…"`. The full table is in the docs of the
+/// `query-guard-macros` crate.
 #[cfg(feature = "macros")]
 pub use query_guard_macros::query_budget;

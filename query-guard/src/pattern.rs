@@ -8,8 +8,8 @@
 //!   normalised SQL (keywords upper case, identifiers lower case, values as `$n`);
 //! - **SQL text**, anything else (`FROM tags WHERE post_id = ?`): matches every shape whose
 //!   normalised SQL contains it. The text is normalised with the same rules first, so keyword
-//!   case, whitespace, quoting and the way values are written do not matter, and a value matches
-//!   any placeholder.
+//!   case, whitespace, quoting and the way values are written do not matter, a value matches
+//!   any placeholder, and words match whole (`FROM tags` does not match `FROM tags_archive`).
 //!
 //! ```
 //! use query_guard::pattern::Pattern;
@@ -94,7 +94,7 @@ impl Pattern {
         match &self.matcher {
             Matcher::Fingerprint(hex) => fingerprint_hex.eq_ignore_ascii_case(hex),
             Matcher::Regex(re) => re.is_match(normalized),
-            Matcher::Text(text) => comparable(normalized).contains(text.as_str()),
+            Matcher::Text(text) => contains_words(&comparable(normalized), text),
         }
     }
 
@@ -102,6 +102,19 @@ impl Pattern {
     pub fn as_str(&self) -> &str {
         &self.raw
     }
+}
+
+/// Whether `haystack` contains `needle` where it starts and ends at word boundaries: `FROM tags`
+/// matches `… FROM tags WHERE …` but not `… FROM tags_archive …`.
+fn contains_words(haystack: &str, needle: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let starts_word = needle.chars().next().is_some_and(word);
+    let ends_word = needle.chars().next_back().is_some_and(word);
+    haystack.match_indices(needle).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + needle.len()..].chars().next();
+        !(starts_word && before.is_some_and(word) || ends_word && after.is_some_and(word))
+    })
 }
 
 /// Lower case, with the numbers of `$n` placeholders dropped, so that a fragment's own
@@ -185,6 +198,20 @@ mod tests {
         let second = Pattern::parse("AND b = 'x'").unwrap();
         assert!(second.matches("x", "SELECT * FROM t WHERE a = $1 AND b = $2"));
         assert!(!second.matches("x", "SELECT * FROM t WHERE a = $1 AND c = $2"));
+    }
+
+    #[test]
+    fn text_patterns_match_whole_words() {
+        let p = Pattern::parse("FROM tags").unwrap();
+        assert!(p.matches("x", "SELECT * FROM tags WHERE id = $1"));
+        assert!(p.matches("x", "SELECT * FROM tags"));
+        assert!(!p.matches("x", "SELECT * FROM tags_archive WHERE id = $1"));
+        assert!(!p.matches("x", "SELECT * FROM old_tags"));
+        assert!(
+            Pattern::parse("tags WHERE post_id =")
+                .unwrap()
+                .matches("x", "SELECT * FROM tags WHERE post_id = $1")
+        );
     }
 
     #[test]

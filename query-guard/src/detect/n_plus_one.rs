@@ -446,7 +446,7 @@ pub(crate) fn merge_unstored(
             allowed: None,
         });
     }
-    found.sort_by(|a, b| b.count.cmp(&a.count));
+    found.sort_by_key(|f| std::cmp::Reverse(f.count));
 }
 
 /// The most shapes one repeated sequence holds (more in lockstep make several sequences).
