@@ -237,6 +237,90 @@ fn parse_report(file: &str, bytes: &[u8]) -> Result<ScopeReport, Failure> {
     })
 }
 
+/// What a report file says of its run, read before the whole report: only the latest run's
+/// files are read in full, and a broken file of an older run does not stop the command.
+#[derive(serde::Deserialize)]
+struct Header {
+    schema_version: Option<u64>,
+    run_id: Option<String>,
+    finished_unix_ms: Option<u64>,
+}
+
+/// Reads the reports to aggregate: the latest run's (every run's with `all_runs`).
+fn read_reports(dir: &Path, all_runs: bool) -> Result<(Vec<ScopeReport>, Selection), Failure> {
+    struct Seen {
+        path: PathBuf,
+        header: Option<(String, u64)>,
+        modified: Option<std::time::SystemTime>,
+    }
+    let mut seen = Vec::new();
+    for path in report_files(dir)? {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        let header = serde_json::from_slice::<Header>(&bytes)
+            .ok()
+            .filter(|h| h.schema_version == Some(u64::from(REPORT_SCHEMA)))
+            .and_then(|h| Some((h.run_id?, h.finished_unix_ms?)));
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        seen.push(Seen {
+            path,
+            header,
+            modified,
+        });
+    }
+    let latest = seen
+        .iter()
+        .filter_map(|s| s.header.as_ref())
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
+        .map(|(run, _)| run.clone());
+    // The latest run started no later than its first report finished: a file last written
+    // before that belongs to an older run.
+    let run_start = seen
+        .iter()
+        .filter_map(|s| s.header.as_ref())
+        .filter(|h| Some(&h.0) == latest.as_ref())
+        .map(|h| h.1)
+        .min()
+        .unwrap_or(0);
+    let total = seen.len();
+    let run_count = seen
+        .iter()
+        .filter_map(|s| s.header.as_ref().map(|h| h.0.as_str()))
+        .collect::<std::collections::HashSet<&str>>()
+        .len();
+    let mut reports = Vec::new();
+    for s in seen {
+        let shown = s.path.display().to_string();
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {shown}: {e}")))
+        };
+        match &s.header {
+            Some((run, _)) if !all_runs && Some(run) != latest.as_ref() => {}
+            Some(_) => reports.push(parse_report(&shown, &read(&s.path)?)?),
+            None => {
+                let older = !all_runs
+                    && s.modified
+                        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                        // File times run on a coarse clock: a margin of seconds.
+                        .is_some_and(|m| m.as_millis() + 2_000 < u128::from(run_start));
+                if !older {
+                    // Says exactly what is wrong with it.
+                    parse_report(&shown, &read(&s.path)?)?;
+                }
+                eprintln!(
+                    "query-guard: skipping {shown}: not a readable report of schema version \
+                     {REPORT_SCHEMA}, written before the latest run"
+                );
+            }
+        }
+    }
+    let (reports, mut selection) = select(dir, reports, all_runs);
+    selection.files = total;
+    selection.left_out = total - selection.reports;
+    selection.left_out_runs = run_count.saturating_sub(selection.run_ids.len());
+    Ok((reports, selection))
+}
+
 /// The reports to aggregate and what was left out.
 fn select(dir: &Path, all: Vec<ScopeReport>, all_runs: bool) -> (Vec<ScopeReport>, Selection) {
     let files = all.len();
@@ -275,14 +359,7 @@ fn select(dir: &Path, all: Vec<ScopeReport>, all_runs: bool) -> (Vec<ScopeReport
 /// Runs the subcommand.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
-    let mut reports = Vec::new();
-    for path in report_files(&dir)? {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Failure::usage(format!("cannot read {shown}: {e}")))?;
-        reports.push(parse_report(&shown, &bytes)?);
-    }
-    let (reports, selection) = select(&dir, reports, args.all_runs);
+    let (reports, selection) = read_reports(&dir, args.all_runs)?;
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let mut aggregate = aggregate::aggregate(&reports, selection, top);
 

@@ -823,3 +823,34 @@ fn the_schema_doc_names_every_key() {
         query_guard::report::REPORT_SCHEMA_VERSION
     )));
 }
+
+#[test]
+fn a_broken_file_of_an_older_run_is_skipped_not_fatal() {
+    let dir = TempDir::new("old-broken");
+    let old = dir.path().join("old-1-0.json");
+    std::fs::write(&old, "{ \"schema_version\": 1, truncated").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let ((), r) = capture("fresh", || {
+        record(StatementRecord::new("SELECT 1"));
+    });
+    write(dir.path(), &r);
+    let o = run(&["report", dir.arg()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipping"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 scope report (0 failed)"),
+        "{}",
+        stdout(&o)
+    );
+    // Written during the run it would belong to: an error naming the file.
+    std::fs::write(&old, "{ \"schema_version\": 1, truncated").unwrap();
+    let o = run(&["report", dir.arg()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("old-1-0.json"), "{}", stderr(&o));
+}
