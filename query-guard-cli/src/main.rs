@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
 mod fingerprint;
 
 /// The version line: the crate version and the fingerprint rules version (a test keeps the latter
@@ -30,6 +31,9 @@ enum Command {
     /// Print the fingerprint and normalised text of SQL statements.
     #[command(long_about = fingerprint::LONG_ABOUT)]
     Fingerprint(fingerprint::Args),
+    /// Report what pg_stat_statements says is expensive, N+1-like, spilling or regressing.
+    #[command(long_about = analyze::LONG_ABOUT)]
+    Analyze(analyze::Args),
 }
 
 /// An error that ends the command with a message and an exit code.
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fingerprint(args) => fingerprint::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
