@@ -134,8 +134,9 @@ static JSONL: LazyLock<PathBuf> = LazyLock::new(|| {
             .iter()
             .zip(row(i))
             .map(|(k, v)| {
-                let value = match v.parse::<f64>() {
-                    Ok(n) if *k != "query" => serde_json::json!(n),
+                let value = match (v.parse::<i64>(), v.parse::<f64>()) {
+                    (Ok(n), _) if *k != "query" && *k != "toplevel" => serde_json::json!(n),
+                    (_, Ok(n)) if *k != "query" && *k != "toplevel" => serde_json::json!(n),
                     _ if *k == "toplevel" => serde_json::json!(v == "t"),
                     _ => serde_json::json!(v),
                 };

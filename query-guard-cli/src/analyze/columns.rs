@@ -450,14 +450,18 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 /// Parse a PostgreSQL number as printed by psql, COPY or JSON (`12`, `0.5`, `1e-07`, `NaN`,
-/// `Infinity`). Whole numbers must not have a fraction; none may be negative except times
+/// `Infinity`). Whole numbers must not have a fraction (`1.0` is whole); none may be negative except times
 /// (`min_plan_time` is never negative either, but a clock step can make totals odd: accepted).
 fn parse_number(t: &str, kind: Kind) -> Option<f64> {
     match kind {
-        Kind::Whole => {
-            let v: i64 = t.parse().ok()?;
-            (v >= 0).then_some(v as f64)
-        }
+        Kind::Whole => match t.parse::<i64>() {
+            Ok(v) => (v >= 0).then_some(v as f64),
+            // `1.0`, `2e3`: JSON writers that only know floats.
+            Err(_) => {
+                let v: f64 = t.parse().ok()?;
+                (v >= 0.0 && v.is_finite() && v.fract() == 0.0).then_some(v)
+            }
+        },
         Kind::Real => {
             let v: f64 = t.parse().ok()?;
             (!v.is_nan()).then_some(v)

@@ -50,28 +50,28 @@ fn width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
-/// The part of `line` between display columns `from` (inclusive) and `to` (exclusive); a wide
-/// character straddling a boundary goes to the side where it starts.
-fn slice_cols(line: &str, from: usize, to: Option<usize>) -> &str {
+/// Byte offsets in `line` of the display columns `targets` (ascending): the first character
+/// starting at or after each (the line's length past its end). One pass over the line.
+fn offsets(line: &str, targets: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(targets.len());
+    let mut t = targets.iter().peekable();
     let mut col = 0;
-    let mut start = line.len();
-    let mut end = line.len();
     for (i, c) in line.char_indices() {
-        if col >= from && start == line.len() {
-            start = i;
+        while let Some(&&want) = t.peek() {
+            if col >= want {
+                out.push(i);
+                t.next();
+            } else {
+                break;
+            }
         }
-        if let Some(to) = to
-            && col >= to
-        {
-            end = i;
+        if t.peek().is_none() {
             break;
         }
         col += width(c);
     }
-    if start > end {
-        return "";
-    }
-    &line[start..end]
+    out.resize(targets.len(), line.len());
+    out
 }
 
 /// A column of an aligned table: where its cell starts and ends (display columns; the cell
@@ -117,9 +117,10 @@ pub(crate) fn parse_aligned(text: &str, b: &mut Builder) -> Result<(), Failure> 
         col += width(c);
     }
     cols.push(Col { start, end: None });
-    let names: Vec<String> = cols
-        .iter()
-        .map(|c| cell(header, c).0.trim().to_owned())
+    let targets = targets(&cols);
+    let names: Vec<String> = cells(header, &cols, &targets)
+        .into_iter()
+        .map(|(t, _)| t.trim().to_owned())
         .collect();
     b.header(&names, header_line)?;
     i += 2;
@@ -139,7 +140,7 @@ pub(crate) fn parse_aligned(text: &str, b: &mut Builder) -> Result<(), Failure> 
             }
             continue;
         }
-        let parts: Vec<(String, bool)> = cols.iter().map(|c| cell(line, c)).collect();
+        let parts = cells(line, &cols, &targets);
         // A continuation line: some value is open and every other cell is blank.
         let continuing = in_row
             && open.iter().any(|&o| o)
@@ -174,24 +175,47 @@ pub(crate) fn parse_aligned(text: &str, b: &mut Builder) -> Result<(), Failure> 
     Ok(())
 }
 
-/// One cell of an aligned line: its text and whether it continues on the next line.
-fn cell(line: &str, c: &Col) -> (String, bool) {
-    match c.end {
-        Some(end) => {
-            // Text in [start + 1, end - 1); the continuation mark at end - 1.
-            let text = slice_cols(line, c.start + 1, Some(end.saturating_sub(1)));
-            let mark = slice_cols(line, end.saturating_sub(1), Some(end));
-            (text.to_owned(), mark == "+" || mark == "↵")
+/// The display columns where cells start, end and hold their continuation mark, ascending.
+fn targets(cols: &[Col]) -> Vec<usize> {
+    let mut t = Vec::with_capacity(cols.len() * 3);
+    for c in cols {
+        t.push(c.start + 1);
+        if let Some(end) = c.end {
+            t.push(end.saturating_sub(1));
+            t.push(end);
         }
-        None => {
-            // The last column is padded only when it continues, then marked.
-            let t = slice_cols(line, c.start + 1, None).trim_end();
-            match t.strip_suffix('+').or_else(|| t.strip_suffix('↵')) {
-                Some(s) => (s.to_owned(), true),
-                None => (t.to_owned(), false),
+    }
+    t
+}
+
+/// Every cell of an aligned line: its text and whether it continues on the next line.
+fn cells(line: &str, cols: &[Col], targets: &[usize]) -> Vec<(String, bool)> {
+    let off = offsets(line, targets);
+    let mut k = 0;
+    let mut out = Vec::with_capacity(cols.len());
+    for c in cols {
+        let start = off[k];
+        k += 1;
+        match c.end {
+            Some(_) => {
+                // Text in [start + 1, end - 1); the continuation mark at end - 1.
+                let (mark_at, end) = (off[k], off[k + 1]);
+                k += 2;
+                let text = &line[start.min(mark_at)..mark_at];
+                let mark = &line[mark_at..end];
+                out.push((text.to_owned(), mark == "+" || mark == "↵"));
+            }
+            None => {
+                // The last column is padded only when it continues, then marked.
+                let t = line[start..].trim_end();
+                out.push(match t.strip_suffix('+').or_else(|| t.strip_suffix('↵')) {
+                    Some(s) => (s.to_owned(), true),
+                    None => (t.to_owned(), false),
+                });
             }
         }
     }
+    out
 }
 
 /// Hand one aligned row to the builder and clear the values.
