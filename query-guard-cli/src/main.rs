@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
 mod fingerprint;
 mod report;
 
@@ -36,6 +37,9 @@ enum Command {
     /// Aggregate a test run's report files: N+1s, budget overruns, slow statements, worst scopes.
     #[command(long_about = report::LONG_ABOUT)]
     Report(report::Args),
+    /// Report what pg_stat_statements says is expensive, N+1-like, spilling or regressing.
+    #[command(long_about = analyze::LONG_ABOUT)]
+    Analyze(analyze::Args),
 }
 
 /// An error that ends the command with a message and an exit code.
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fingerprint(args) => fingerprint::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
