@@ -89,17 +89,6 @@ fn write_one(out: &mut impl Write, fp: &Fingerprint, json: bool) -> io::Result<(
     }
 }
 
-fn io_failure(e: io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        // The reader went away (`| head`): stop quietly.
-        return Failure::quiet_stop();
-    }
-    Failure {
-        code: 1,
-        message: format!("cannot write the output: {e}"),
-    }
-}
-
 /// Run the subcommand.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let dialect = Dialect::from(args.dialect);
@@ -113,10 +102,10 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         if sql == "-" {
             from_stdin(&mut out, dialect, args.json, sep)?;
         } else {
-            write_one(&mut out, &fingerprint(sql, dialect), args.json).map_err(io_failure)?;
+            write_one(&mut out, &fingerprint(sql, dialect), args.json).map_err(Failure::write)?;
         }
     }
-    out.flush().map_err(io_failure)
+    out.flush().map_err(Failure::write)
 }
 
 fn from_stdin(out: &mut impl Write, dialect: Dialect, json: bool, sep: u8) -> Result<(), Failure> {
@@ -143,7 +132,7 @@ fn from_stdin(out: &mut impl Write, dialect: Dialect, json: bool, sep: u8) -> Re
         if sql.is_empty() {
             continue;
         }
-        write_one(out, &fingerprint(sql, dialect), json).map_err(io_failure)?;
+        write_one(out, &fingerprint(sql, dialect), json).map_err(Failure::write)?;
     }
-    out.flush().map_err(io_failure)
+    out.flush().map_err(Failure::write)
 }

@@ -50,6 +50,18 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    /// An error writing the output: exit code 1, except a closed pipe (`| head`), which stops
+    /// quietly.
+    pub(crate) fn write(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure::quiet_stop();
+        }
+        Failure {
+            code: 1,
+            message: format!("cannot write the output: {e}"),
+        }
+    }
+
     /// Bad usage or unreadable input: exit code 2.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Failure {

@@ -417,12 +417,9 @@ fn write_output(text: &str) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
+        // The report goes on to its --fail-on exit code.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure {
-            code: 1,
-            message: format!("cannot write the output: {e}"),
-        }),
+        written => written.map_err(Failure::write),
     }
 }
 

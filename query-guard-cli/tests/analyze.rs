@@ -11,37 +11,18 @@
 //! The workload's tables are `qg_wl_*` and every dump is filtered on that name, so the test
 //! never resets pg_stat_statements (other suites use the same server at the same time).
 
+#[path = "support/large_dump.rs"]
+mod large_dump;
+#[path = "support/run.rs"]
+mod support_run;
+use support_run::*;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-
-fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_query-guard"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn query-guard");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(input) = stdin {
-            pipe.write_all(input).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -469,7 +450,7 @@ fn malformed_inputs_are_named_precisely() {
 fn fifty_thousand_rows() {
     let dir = scratch("large");
     let path = dir.join("large.csv");
-    std::fs::write(&path, large_dump(50_000)).unwrap();
+    std::fs::write(&path, large_dump::csv(50_000)).unwrap();
     let start = std::time::Instant::now();
     let r = json_report(&[path.to_str().unwrap()]);
     eprintln!(
@@ -482,49 +463,6 @@ fn fifty_thousand_rows() {
     let n = r["overview"]["statements"].as_i64().unwrap();
     assert!(n < 50_000 && n > 1000, "{n}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A dump with `rows` rows of varied, realistic shapes (the same generator as the bench).
-fn large_dump(rows: usize) -> String {
-    let mut s = String::from(
-        "userid,dbid,toplevel,queryid,query,plans,total_plan_time,min_plan_time,max_plan_time,mean_plan_time,stddev_plan_time,calls,total_exec_time,min_exec_time,max_exec_time,mean_exec_time,stddev_exec_time,rows,shared_blks_hit,shared_blks_read,shared_blks_dirtied,shared_blks_written,local_blks_hit,local_blks_read,local_blks_dirtied,local_blks_written,temp_blks_read,temp_blks_written,blk_read_time,blk_write_time,temp_blk_read_time,temp_blk_write_time,wal_records,wal_fpi,wal_bytes,jit_functions,jit_generation_time,jit_inlining_count,jit_inlining_time,jit_optimization_count,jit_optimization_time,jit_emission_count,jit_emission_time\n",
-    );
-    for i in 0..rows {
-        let t = i % 5;
-        let q = match i % 4 {
-            0 => format!("SELECT id, c{} FROM t{t}_{} WHERE id = $1", i % 7, i / 40),
-            1 => format!(
-                "SELECT * FROM t{t}_{} WHERE id IN ({})",
-                i / 40,
-                (1..=1 + i % 9)
-                    .map(|k| format!("${k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            2 => format!("UPDATE t{t}_{} SET c = $1, d = $2 WHERE id = $3", i / 40),
-            _ => format!(
-                "SELECT a.id, count(*)\n  FROM t{t}_{} a JOIN u{t} b ON b.a_id = a.id\n WHERE a.created_at > $1 GROUP BY a.id ORDER BY 2 DESC LIMIT $2",
-                i / 40
-            ),
-        };
-        let calls = 1 + (i * 7919) % 100_000;
-        let total = calls as f64 * (0.01 + (i % 97) as f64 * 0.37);
-        s.push_str(&format!(
-            "10,16384,t,{},\"{}\",{calls},{:.3},0.001,0.5,0.01,0.02,{calls},{total:.6},0.005,{:.3},{:.6},{:.6},{},{},{},0,0,0,0,0,0,{},{},0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n",
-            -(i as i64) * 7_777_777_777 + 12345,
-            q.replace('"', "\"\""),
-            calls as f64 * 0.01,
-            total / calls as f64 * 40.0,
-            total / calls as f64,
-            total / calls as f64 * 0.8,
-            calls * (1 + i % 3),
-            calls * 12,
-            (i % 13) * 40,
-            if i % 101 == 0 { 400 } else { 0 },
-            if i % 101 == 0 { 800 } else { 0 },
-        ));
-    }
-    s
 }
 
 /// A fresh scratch directory for this test process.

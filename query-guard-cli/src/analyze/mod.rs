@@ -98,16 +98,6 @@ enum OutputFormat {
     Json,
 }
 
-fn io_failure(e: io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        return Failure::quiet_stop();
-    }
-    Failure {
-        code: 1,
-        message: format!("cannot write the output: {e}"),
-    }
-}
-
 /// Run the subcommand.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let rules = rules::parse(&args.fail_on)?;
@@ -158,8 +148,8 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    out.write_all(text.as_bytes()).map_err(io_failure)?;
-    out.flush().map_err(io_failure)?;
+    out.write_all(text.as_bytes()).map_err(Failure::write)?;
+    out.flush().map_err(Failure::write)?;
     if !report.fired.is_empty() {
         let all: Vec<String> = report
             .fired
