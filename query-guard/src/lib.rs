@@ -62,6 +62,7 @@ pub mod classify;
 pub mod config;
 pub mod detect;
 mod enforce;
+pub mod explain;
 pub mod fingerprint;
 mod install;
 pub mod layer;

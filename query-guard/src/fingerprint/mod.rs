@@ -178,7 +178,7 @@ pub(crate) fn without_tag_comment(sql: &str) -> &str {
     cache::split_tag_comment(sql).0.trim()
 }
 mod hash;
-mod keywords;
+pub(crate) mod keywords;
 pub(crate) mod lexer;
 pub(crate) mod normalize;
 pub(crate) mod tables;

@@ -1,0 +1,16 @@
+//! # `hash-batches` (being written)
+
+use super::{Context, Rule};
+use crate::explain::finding::Finding;
+use crate::explain::model::Engine;
+
+pub(super) const RULE: Rule = Rule {
+    id: "hash-batches",
+    engine: Engine::Postgres,
+    summary: "hash-batches",
+    check,
+};
+
+fn check(_cx: &Context<'_>) -> Vec<Finding> {
+    Vec::new()
+}

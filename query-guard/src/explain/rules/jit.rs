@@ -1,0 +1,16 @@
+//! # `jit` (being written)
+
+use super::{Context, Rule};
+use crate::explain::finding::Finding;
+use crate::explain::model::Engine;
+
+pub(super) const RULE: Rule = Rule {
+    id: "jit",
+    engine: Engine::Postgres,
+    summary: "jit",
+    check,
+};
+
+fn check(_cx: &Context<'_>) -> Vec<Finding> {
+    Vec::new()
+}

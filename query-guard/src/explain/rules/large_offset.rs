@@ -1,0 +1,16 @@
+//! # `large-offset` (being written)
+
+use super::{Context, Rule};
+use crate::explain::finding::Finding;
+use crate::explain::model::Engine;
+
+pub(super) const RULE: Rule = Rule {
+    id: "large-offset",
+    engine: Engine::Postgres,
+    summary: "large-offset",
+    check,
+};
+
+fn check(_cx: &Context<'_>) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,16 @@
+//! # `misestimate` (being written)
+
+use super::{Context, Rule};
+use crate::explain::finding::Finding;
+use crate::explain::model::Engine;
+
+pub(super) const RULE: Rule = Rule {
+    id: "misestimate",
+    engine: Engine::Postgres,
+    summary: "misestimate",
+    check,
+};
+
+fn check(_cx: &Context<'_>) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,16 @@
+//! # `workers` (being written)
+
+use super::{Context, Rule};
+use crate::explain::finding::Finding;
+use crate::explain::model::Engine;
+
+pub(super) const RULE: Rule = Rule {
+    id: "workers",
+    engine: Engine::Postgres,
+    summary: "workers",
+    check,
+};
+
+fn check(_cx: &Context<'_>) -> Vec<Finding> {
+    Vec::new()
+}
