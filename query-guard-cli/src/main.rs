@@ -3,6 +3,8 @@
 //! ```text
 //! query-guard fingerprint [--dialect D] [--json] [SQL ...]
 //! query-guard report [DIR] [--format text|markdown|json] [--top N] [--fail-on RULES] [--all-runs]
+//! query-guard analyze SNAPSHOT [SNAPSHOT] | --database-url URL [--format …] [--fail-on RULES]
+//! query-guard explain FILE|- | --database-url URL --sql SQL [--format …] [--fail-on RULES]
 //! ```
 //!
 //! Exit codes: 0 success, 1 an I/O error while writing or a `--fail-on` rule found something,
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analyze;
+mod explain;
 mod fingerprint;
 mod report;
 
@@ -40,6 +43,9 @@ enum Command {
     /// Report what pg_stat_statements says is expensive, N+1-like, spilling or regressing.
     #[command(long_about = analyze::LONG_ABOUT)]
     Analyze(analyze::Args),
+    /// Report what each node of a query plan cost and what is wrong with it (PostgreSQL, SQLite).
+    #[command(long_about = explain::LONG_ABOUT)]
+    Explain(explain::Args),
 }
 
 /// An error that ends the command with a message and an exit code.
@@ -89,6 +95,7 @@ fn main() -> ExitCode {
         Command::Fingerprint(args) => fingerprint::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 //! | read | `SELECT`, `WITH … SELECT`, `VALUES`, `SHOW`, `EXPLAIN` | yes |
 //! | write | everything else the application runs (`INSERT`, `UPDATE`, `DELETE`, DDL, `CALL`, `SET LOCAL`, …) | yes |
 //! | transaction | `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE` | no |
-//! | internal | PostgreSQL catalog look-ups sqlx makes (`pg_catalog.*`, `$1::regtype::oid`), the `_sqlx_migrations` table, and connection set-up (`SET` of session settings, `PRAGMA`) | no |
+//! | internal | PostgreSQL catalog look-ups sqlx makes (`pg_catalog.*`, `$1::regtype::oid`), the `_sqlx_migrations` table, and connection set-up (`SET` of session settings, `PRAGMA`), and query-guard's own `explain_analyze` statements (tagged `/*query_guard='explain'*/`) | no |
 //! | ignored | statements matching an `ignore` pattern of `query-guard.toml` | never |
 //!
 //! Internal statements run once per connection (or per new type), so whether a scope sees them
@@ -89,7 +89,13 @@ pub(crate) fn classify(fp: &Fingerprint) -> Class {
             || t.ends_with("._sqlx_migrations")
     });
     let sql = fp.normalized.as_str();
+    // query-guard's own `explain_analyze` statements.
+    let ours = fp
+        .tags
+        .iter()
+        .any(|(k, v)| k == "query_guard" && v == "explain");
     if internal_table
+        || ours
         || contains_ignore_case(sql, "::regtype")
         || contains_ignore_case(sql, "_sqlx_migrations")
     {
@@ -154,6 +160,11 @@ mod tests {
             Class::Internal
         );
         assert_eq!(class("PRAGMA foreign_keys = ON"), Class::Internal);
+        assert_eq!(
+            class("/*query_guard='explain'*/ EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1"),
+            Class::Internal
+        );
+        assert_eq!(class("EXPLAIN SELECT 1"), Class::Read);
         assert_eq!(
             class("SET sql_mode=(SELECT CONCAT(@@sql_mode, ',PIPES_AS_CONCAT'))"),
             Class::Internal

@@ -25,6 +25,8 @@ mod report;
 mod rules;
 mod statements;
 
+pub(crate) use live::redact;
+
 use std::io::{self, Write};
 
 use clap::ValueEnum;

@@ -37,14 +37,18 @@ pub(crate) enum Detected {
 
 fn is_rule(s: &str) -> bool {
     let t = s.trim();
-    !t.is_empty() && t.chars().all(|c| c == '-' || c == '+' || c == '─' || c == '┼')
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c == '-' || c == '+' || c == '─' || c == '┼')
 }
 
 fn is_footer(s: &str) -> bool {
     let t = s.trim();
     t.starts_with('(')
         && (t.ends_with(" rows)") || t.ends_with(" row)"))
-        && t[1..t.find(' ').unwrap_or(1)].chars().all(|c| c.is_ascii_digit())
+        && t[1..t.find(' ').unwrap_or(1)]
+            .chars()
+            .all(|c| c.is_ascii_digit())
 }
 
 /// Cleans `text` and decides its format.

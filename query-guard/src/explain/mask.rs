@@ -187,7 +187,15 @@ fn column_after(toks: &[Tok<'_>], op: usize) -> bool {
     let Some(t) = toks.get(j) else {
         return false;
     };
-    let constant = ["NULL", "TRUE", "FALSE", "ANY", "ALL", "ARRAY", "CURRENT_DATE"];
+    let constant = [
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "ANY",
+        "ALL",
+        "ARRAY",
+        "CURRENT_DATE",
+    ];
     if !is_word(t)
         || (t.kind == TokKind::Word
             && (crate::fingerprint::keywords::is_reserved(t.text)

@@ -6,10 +6,13 @@
 //! - **inclusive time** = actual total time × loops, divided by the processes that ran it when it
 //!   is below a `Gather` (a parallel node's loops are its processes, which run at the same time,
 //!   so its per-loop time is already wall-clock time);
-//! - **exclusive time** = inclusive time minus the children's inclusive time. InitPlans and
-//!   SubPlans run inside the node they hang from, so they are subtracted from it; a CTE runs as
-//!   its `CTE Scan`s pull rows, so its time is taken off those scans (in plan order, never below
-//!   zero) and not off the node it hangs from;
+//! - **exclusive time** = inclusive time minus the children's inclusive time. SubPlans run inside
+//!   the node they hang from, so they are subtracted from it. An InitPlan runs when its result
+//!   (`$1`, or `(InitPlan 1).col1` from PostgreSQL 16) is first needed, which can be in a node
+//!   below the one it hangs from: its time is taken off the deepest node whose conditions use
+//!   it, or off its parent when none does. A CTE runs as its `CTE Scan`s pull rows, so its time
+//!   is taken off those scans (in plan order, never below zero) and not off the node it hangs
+//!   from;
 //! - **share** = exclusive time ÷ the statement's execution time (the root's time when the plan
 //!   has no `Execution Time`);
 //! - **estimate factor** = how many times the actual rows per loop exceed the estimate or fall
@@ -97,7 +100,9 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
         let loops = node.loops();
         let inclusive_ms = match (node.never_executed, node.actual) {
             (true, _) if plan.options.timing => Some(0.0),
-            (_, Some(a)) => a.total_ms.map(|t| t * a.loops / processes.min(a.loops).max(1.0)),
+            (_, Some(a)) => a
+                .total_ms
+                .map(|t| t * a.loops / processes.min(a.loops).max(1.0)),
             _ => None,
         };
         let rows_total = match (node.never_executed, node.actual) {
@@ -112,7 +117,10 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
             }
             _ => (None, false),
         };
-        let removed = match (node.rows_removed_by_filter, node.rows_removed_by_join_filter) {
+        let removed = match (
+            node.rows_removed_by_filter,
+            node.rows_removed_by_join_filter,
+        ) {
             (None, None) => None,
             (f, j) => Some(f.unwrap_or(0.0) + j.unwrap_or(0.0)),
         };
@@ -141,16 +149,41 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
     // Exclusive figures: subtract the children (CTEs from their scans instead).
     let mut cte_left: Vec<(String, Option<f64>, Option<Buffers>)> = nodes
         .iter()
-        .filter(|n| n.subplan.as_ref().is_some_and(|s| s.kind == SubplanKind::Cte))
+        .filter(|n| {
+            n.subplan
+                .as_ref()
+                .is_some_and(|s| s.kind == SubplanKind::Cte)
+        })
         .map(|n| {
-            let name = n.subplan.as_ref().map(|s| s.name["CTE ".len()..].to_owned());
+            let name = n
+                .subplan
+                .as_ref()
+                .map(|s| s.name["CTE ".len()..].to_owned());
             (name.unwrap_or_default(), m[n.id].inclusive_ms, n.buffers)
         })
         .collect();
+    // Where each InitPlan's time is spent: (user node, InitPlan node).
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    for node in nodes {
+        if let Some(user) = initplan_user(plan, node) {
+            moved.push((user, node.id));
+        }
+    }
     for node in nodes {
         let counted: Vec<&Node> = plan
             .children(node)
-            .filter(|c| !c.subplan.as_ref().is_some_and(|s| s.kind == SubplanKind::Cte))
+            .filter(|c| {
+                !c.subplan
+                    .as_ref()
+                    .is_some_and(|s| s.kind == SubplanKind::Cte)
+            })
+            .filter(|c| !moved.iter().any(|&(_, init)| init == c.id))
+            .chain(
+                moved
+                    .iter()
+                    .filter(|&&(user, _)| user == node.id)
+                    .map(|&(_, init)| &nodes[init]),
+            )
             .collect();
         let mut exclusive_ms = m[node.id].inclusive_ms.map(|t| {
             t - counted
@@ -208,4 +241,56 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
         }
     }
     m
+}
+
+/// The node an InitPlan's time is spent in, when it is not the node it hangs from: the deepest
+/// node of the parent's subtree (outside the InitPlan itself) whose conditions use its result.
+fn initplan_user(plan: &Plan, node: &Node) -> Option<usize> {
+    let sub = node
+        .subplan
+        .as_ref()
+        .filter(|s| s.kind == SubplanKind::InitPlan)?;
+    let parent = &plan.nodes[node.parent?];
+    // "InitPlan 1 (returns $0,$1)" up to PostgreSQL 15; "(InitPlan 1).col1" from 16.
+    let mut refs: Vec<String> = Vec::new();
+    if let Some(i) = sub.name.find("(returns ") {
+        let list = sub.name[i + "(returns ".len()..].trim_end_matches(')');
+        refs.extend(list.split(',').map(|p| p.trim().to_owned()));
+    } else {
+        refs.push(format!("({})", sub.name.trim()));
+    }
+    let uses = |n: &Node| {
+        n.conditions.iter().any(|c| {
+            refs.iter().any(|r| {
+                c.expr.match_indices(r.as_str()).any(|(at, _)| {
+                    !c.expr[at + r.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|ch| ch.is_ascii_digit())
+                })
+            })
+        })
+    };
+    // Pre-order ids: the parent's subtree is the ids after it with a greater depth.
+    let mut best: Option<&Node> = None;
+    let mut skip_below: Option<usize> = None;
+    for n in plan.nodes[parent.id + 1..].iter() {
+        if n.depth <= parent.depth {
+            break;
+        }
+        if let Some(d) = skip_below {
+            if n.depth > d {
+                continue;
+            }
+            skip_below = None;
+        }
+        if n.id == node.id {
+            skip_below = Some(n.depth);
+            continue;
+        }
+        if uses(n) && best.is_none_or(|b| n.depth > b.depth) {
+            best = Some(n);
+        }
+    }
+    best.map(|b| b.id)
 }

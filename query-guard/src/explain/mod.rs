@@ -55,7 +55,7 @@ pub use error::PlanError;
 pub use finding::{Finding, Severity};
 pub use metrics::NodeMetrics;
 pub use model::{Engine, Format, Node, Plan};
-pub use render::RenderOptions;
+pub use render::{OutputFormat, RenderOptions, SCHEMA_VERSION};
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use run::{ExplainError, ExplainTarget, explain_analyze};
 
@@ -128,8 +128,12 @@ impl Explained {
     pub fn seq_scans<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.plan.nodes.iter().filter(move |n| {
             let names = |n: &Node| {
-                n.relation.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(table))
-                    || n.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(table))
+                n.relation
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(table))
+                    || n.alias
+                        .as_deref()
+                        .is_some_and(|a| a.eq_ignore_ascii_case(table))
             };
             match self.plan.engine {
                 Engine::Postgres => n.kind == "Seq Scan" && names(n),
@@ -174,7 +178,11 @@ impl Explained {
         assert!(
             rules::by_id(rule).is_some(),
             "query-guard: no plan rule is called {rule:?}; the rules are {}",
-            rules::ALL.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+            rules::ALL
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if let Some(f) = self.findings_of(rule).next() {
             panic!("query-guard: {}: {}\n\n{self}", f.rule, f.title);

@@ -459,8 +459,13 @@ impl Node {
             s.push_str(index);
         }
         let target = self.relation.as_ref().or(match k {
-            "CTE Scan" | "Subquery Scan" | "Function Scan" | "Values Scan" | "WorkTable Scan"
-            | "Named Tuplestore Scan" | "Table Function Scan" => self.alias.as_ref(),
+            "CTE Scan"
+            | "Subquery Scan"
+            | "Function Scan"
+            | "Values Scan"
+            | "WorkTable Scan"
+            | "Named Tuplestore Scan"
+            | "Table Function Scan" => self.alias.as_ref(),
             _ => None,
         });
         if let Some(rel) = target {

@@ -83,22 +83,24 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         } else {
             format!("Extend the index{via} with what the filter tests, or a partial index.")
         };
-        out.push(cx.node_finding(
-            RULE.id,
-            node,
-            Severity::from_share(cx.share_of(m.exclusive_ms)),
-            format!(
-                "{} on {table} fetches {} rows{via} and its filter discards {} ({})",
-                node.kind,
-                count(removed + kept),
-                count(removed),
-                pct(share)
-            ),
-            "The index finds rows by part of the condition; each is fetched and then rejected \
+        out.push(
+            cx.node_finding(
+                RULE.id,
+                node,
+                Severity::from_share(cx.share_of(m.exclusive_ms)),
+                format!(
+                    "{} on {table} fetches {} rows{via} and its filter discards {} ({})",
+                    node.kind,
+                    count(removed + kept),
+                    count(removed),
+                    pct(share)
+                ),
+                "The index finds rows by part of the condition; each is fetched and then rejected \
              by the rest."
-                .to_owned(),
-            fix,
-        ));
+                    .to_owned(),
+                fix,
+            ),
+        );
     }
     out
 }
