@@ -75,6 +75,7 @@ pub async fn sqlite() -> SqlitePool {
 }
 
 pub mod accuracy;
+pub mod plans;
 mod suite;
 #[doc(hidden)]
 #[path = "support.rs"]

@@ -33,10 +33,11 @@ pub(crate) const TAG: &str = "/*query_guard='explain'*/ ";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExplainError {
-    /// The statement has bind placeholders (`$1`, `?`): EXPLAIN ANALYZE needs values.
+    /// The statement has bind placeholders (`$1`): PostgreSQL's EXPLAIN ANALYZE runs it, so it
+    /// needs values (SQLite's EXPLAIN QUERY PLAN does not).
     #[error(
-        "the statement has bind placeholders ($1 or ?): EXPLAIN ANALYZE runs it, so write the \
-         values into the SQL"
+        "the statement has bind placeholders ($1): EXPLAIN ANALYZE runs it, so write the values \
+         into the SQL"
     )]
     Placeholders,
     /// The database refused the statement or the connection failed.
@@ -49,6 +50,7 @@ pub enum ExplainError {
 
 impl From<sqlx::Error> for ExplainError {
     fn from(e: sqlx::Error) -> Self {
+        // 42P02: "there is no parameter $1" (a placeholder the check above did not see).
         if let sqlx::Error::Database(db) = &e
             && db.code().as_deref() == Some("42P02")
         {
@@ -86,6 +88,10 @@ impl ExplainTarget for sqlx::PgPool {
         let sql = statement(sql).to_owned();
         async move {
             use sqlx::Row;
+            if crate::fingerprint::has_bind_placeholders(&sql, crate::fingerprint::Dialect::Postgres)
+            {
+                return Err(ExplainError::Placeholders);
+            }
             let mut tx = self.begin().await?;
             let explain = format!("{TAG}EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}");
             let result = sqlx::query(sqlx::AssertSqlSafe(explain))
