@@ -88,8 +88,10 @@ impl ExplainTarget for sqlx::PgPool {
         let sql = statement(sql).to_owned();
         async move {
             use sqlx::Row;
-            if crate::fingerprint::has_bind_placeholders(&sql, crate::fingerprint::Dialect::Postgres)
-            {
+            if crate::fingerprint::has_bind_placeholders(
+                &sql,
+                crate::fingerprint::Dialect::Postgres,
+            ) {
                 return Err(ExplainError::Placeholders);
             }
             let mut tx = self.begin().await?;
