@@ -82,7 +82,8 @@ fn shape(plan: &Plan) -> Vec<String> {
                 n.depth,
                 n.subplan.as_ref().map(|s| &s.name),
                 n.label(),
-                n.estimate.map(|e| (e.startup_cost, e.total_cost, e.rows, e.width)),
+                n.estimate
+                    .map(|e| (e.startup_cost, e.total_cost, e.rows, e.width)),
                 n.conditions,
                 n.sort.as_ref().map(|s| (&s.method, &s.space_type)),
                 n.hash.map(|h| h.batches),
@@ -106,7 +107,9 @@ async fn checksum(pool: &PgPool, table: &str) -> (i64, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_postgres_rule_fires_on_a_real_plan_and_text_reads_like_json() {
-    let Some(pool) = postgres(1).await else { return };
+    let Some(pool) = postgres(1).await else {
+        return;
+    };
     setup(&pool).await;
     let all = scenarios("scenarios.txt");
     assert!(all.len() >= 20, "scenarios: {}", all.len());
@@ -146,7 +149,11 @@ async fn every_postgres_rule_fires_on_a_real_plan_and_text_reads_like_json() {
         assert!(sum <= 1.05, "{}: shares add up to {sum}\n{report}", s.name);
         // No literal value of the statement in the report.
         for literal in ["'delivered'", "2024-01-08", "'paid'"] {
-            assert!(!report.contains(literal), "{}: {literal} in\n{report}", s.name);
+            assert!(
+                !report.contains(literal),
+                "{}: {literal} in\n{report}",
+                s.name
+            );
         }
 
         // The text format of the same statement gives the same model.
@@ -154,9 +161,19 @@ async fn every_postgres_rule_fires_on_a_real_plan_and_text_reads_like_json() {
         let from_text = explain::parse(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", s.name));
         assert_eq!(from_text.options, explained.plan.options, "{}", s.name);
         if s.name != "heap_fetches" && s.name != "workers_short" && s.name != "parallel_ok" {
-            assert_eq!(shape(&from_text), shape(&explained.plan), "{}\n{text}", s.name);
+            assert_eq!(
+                shape(&from_text),
+                shape(&explained.plan),
+                "{}\n{text}",
+                s.name
+            );
         } else {
-            assert_eq!(from_text.nodes.len(), explained.plan.nodes.len(), "{}", s.name);
+            assert_eq!(
+                from_text.nodes.len(),
+                explained.plan.nodes.len(),
+                "{}",
+                s.name
+            );
         }
         assert_eq!(from_text.settings, explained.plan.settings, "{}", s.name);
         assert_eq!(
@@ -179,7 +196,9 @@ async fn every_postgres_rule_fires_on_a_real_plan_and_text_reads_like_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_under_explain_analyze_change_nothing() {
-    let Some(pool) = postgres(2).await else { return };
+    let Some(pool) = postgres(2).await else {
+        return;
+    };
     sqlx::raw_sql(
         "DROP TABLE IF EXISTS qg_ex_write_guard;
          CREATE TABLE qg_ex_write_guard (id int PRIMARY KEY, v text);
@@ -219,7 +238,9 @@ async fn writes_under_explain_analyze_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explain_analyze_in_a_scope_is_not_counted_against_its_budget() {
-    let Some(pool) = postgres(1).await else { return };
+    let Some(pool) = postgres(1).await else {
+        return;
+    };
     let (explained, report) = query_guard::capture_async("explain in a test", async {
         explain_analyze(&pool, "SELECT 1 AS one").await.unwrap()
     })

@@ -49,10 +49,17 @@ async fn every_sqlite_rule_fires_on_a_real_plan() {
             None => {}
         }
         for literal in ["user42@example.com", "'paid'", "'DE'", "'login'"] {
-            assert!(!report.contains(literal), "{}: {literal} in\n{report}", s.name);
+            assert!(
+                !report.contains(literal),
+                "{}: {literal} in\n{report}",
+                s.name
+            );
         }
     }
-    for rule in explain::rules::ALL.iter().filter(|r| r.engine == Engine::Sqlite) {
+    for rule in explain::rules::ALL
+        .iter()
+        .filter(|r| r.engine == Engine::Sqlite)
+    {
         assert!(fired.contains(rule.id), "no scenario triggered {}", rule.id);
     }
 }
@@ -72,7 +79,11 @@ fn the_shell_tree_and_the_raw_rows_give_the_same_model() {
         // And with the statement known, the recorded plans trigger the same rules.
         let with_sql = explain::Explained::new(tree, Some(&s.sql));
         if let Some(rule) = expected(&s.name) {
-            assert!(with_sql.findings_of(rule).next().is_some(), "{}: {rule}", s.name);
+            assert!(
+                with_sql.findings_of(rule).next().is_some(),
+                "{}: {rule}",
+                s.name
+            );
         }
     }
 }

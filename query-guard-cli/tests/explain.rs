@@ -323,3 +323,42 @@ fn database_url_sqlite_file() {
     assert_eq!(String::from_utf8_lossy(&left.stdout).trim(), "2");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every key the JSON report has, at any depth, is documented in docs/explain-schema.md.
+#[test]
+fn the_json_schema_document_names_every_field() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/explain-schema.md"),
+    )
+    .unwrap();
+    fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    out.insert(k.clone());
+                    keys(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = std::collections::BTreeSet::new();
+    for f in [
+        "pg15/verbose_settings_wal.json",
+        "pg15/hash_batches.json",
+        "pg15/jit_dominates.json",
+        "pg15/cte_and_initplan.json",
+        "pg15/write_delete.json",
+        "sqlite/nested.rows.txt",
+    ] {
+        let o = run(&["explain", &fixture(f), "--format", "json"], None);
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", stderr(&o));
+        keys(&serde_json::from_str(&stdout(&o)).unwrap(), &mut all);
+    }
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(missing.is_empty(), "undocumented fields: {missing:?}");
+}
