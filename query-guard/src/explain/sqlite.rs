@@ -700,5 +700,72 @@ fn scan_search(
     Ok(())
 }
 
+/// Whether `node` reads a whole table: a `SCAN` of a table without an index (not a subquery,
+/// a constant row, a virtual table or an automatic index).
+pub(crate) fn is_full_scan(node: &Node) -> bool {
+    node.kind == "SCAN"
+        && node.index.is_none()
+        && node.relation.is_some()
+        && ["Automatic Index", "Subquery Scan", "Constant Rows", "Virtual Table Index", "Extra"]
+            .iter()
+            .all(|k| node.property(k).is_none())
+}
+
+/// The name a plan gives a table reference: the alias in the old `TABLE t AS x` form, else
+/// what it prints (the alias or the table since 3.36).
+pub(crate) fn printed_name(node: &Node) -> Option<&str> {
+    node.alias.as_deref().or(node.relation.as_deref())
+}
+
+/// Why a node runs more than once per statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeats {
+    /// Once per statement, as far as the plan shows.
+    Once,
+    /// An inner loop of a join: a `SCAN`/`SEARCH` before it at the same level drives it.
+    JoinLoop,
+    /// Inside a correlated subquery, run once per row of the outer query.
+    Correlated,
+}
+
+/// [`Repeats`] for every node, in one pass over the plan.
+pub(crate) fn repeats(plan: &Plan) -> Vec<Repeats> {
+    let mut out = vec![Repeats::Once; plan.nodes.len()];
+    let drives = |n: &Node| {
+        (n.kind == "SCAN" || n.kind == "SEARCH") && n.property("Constant Rows").is_none()
+            || n.kind == "MULTI-INDEX OR"
+    };
+    // Whether a child seen so far of each node (and of the top level) drives a loop.
+    let mut seen = vec![false; plan.nodes.len()];
+    let mut seen_root = false;
+    for n in &plan.nodes {
+        let inherited = n.parent.map_or(Repeats::Once, |p| {
+            if plan.nodes[p].kind.starts_with("CORRELATED ") {
+                Repeats::Correlated
+            } else {
+                out[p]
+            }
+        });
+        let slot = match n.parent {
+            Some(p) => &mut seen[p],
+            None => &mut seen_root,
+        };
+        // Only a loop is nested in the loops before it; a subquery or a sort next to them runs
+        // on its own.
+        let after_loop = *slot && drives(n);
+        if drives(n) {
+            *slot = true;
+        }
+        out[n.id] = if inherited == Repeats::Correlated {
+            Repeats::Correlated
+        } else if after_loop {
+            Repeats::JoinLoop
+        } else {
+            inherited
+        };
+    }
+    out
+}
+
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

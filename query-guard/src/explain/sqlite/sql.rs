@@ -11,7 +11,9 @@
 //! qualifier are resolved only in a `SELECT` with one table; `OR` branches are skipped (no
 //! single index serves them). The walk uses an explicit stack, and statements longer than
 //! [`MAX_SQL_LEN`] or with more than [`MAX_OPERATORS`] operators are not parsed, so deep or
-//! huge statements cost no stack. A statement that does not parse gives `None`.
+//! huge statements cost no stack. A statement sqlparser's SQLite dialect rejects is tried with
+//! its PostgreSQL dialect (which reads `WITH x AS MATERIALIZED (…)`); one neither reads gives
+//! `None`, and the rules then judge the plan alone.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -20,7 +22,7 @@ use sqlparser::ast::{
     GroupByExpr, InTarget, ObjectName, OrderByKind, OrderBySort, Query, SelectItem, SetExpr,
     Statement as Stmt, TableFactor, TableWithJoins,
 };
-use sqlparser::dialect::SQLiteDialect;
+use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
 use crate::fingerprint::Dialect;
@@ -139,8 +141,11 @@ pub(crate) fn analyse(sql: &str) -> Option<Statement> {
     {
         return None;
     }
+    // sqlparser's SQLite dialect lacks some of SQLite's syntax (`AS MATERIALIZED` in `WITH`):
+    // PostgreSQL's reads those, and only names are taken from the tree.
     let parsed = catch_unwind(AssertUnwindSafe(|| {
         Parser::parse_sql(&SQLiteDialect {}, sql)
+            .or_else(|_| Parser::parse_sql(&PostgreSqlDialect {}, sql))
     }))
     .ok()?
     .ok()?;

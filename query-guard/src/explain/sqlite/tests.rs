@@ -2,6 +2,7 @@
 //! `setup.sql` and the statements in `scenarios.txt`).
 
 use super::super::{PlanError, parse};
+use crate::explain::Explained;
 use super::*;
 
 macro_rules! fixture {
@@ -37,4 +38,18 @@ fn tree_and_rows_give_the_same_model() {
         r.format = Format::SqliteTree;
         assert_eq!(t, r, "{name}");
     }
+}
+
+/// The tree and rows of a fixture by name.
+pub(crate) fn fixture_named(name: &str) -> (&'static str, &'static str) {
+    FIXTURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
+/// Parses a plan and runs the rules with this SQL.
+pub(crate) fn run(plan: &str, sql: Option<&str>) -> crate::explain::Explained {
+    crate::explain::Explained::new(parse(plan).unwrap(), sql)
 }
