@@ -512,7 +512,10 @@ fn describe(detail: &str, line: usize, col: usize) -> Result<Node, PlanError> {
     if let Some(rest) = d.strip_prefix("COMPOUND SUBQUERIES ") {
         // SQLite before 3.24: "COMPOUND SUBQUERIES 1 AND 2 USING TEMP B-TREE (UNION)".
         node.kind = "COMPOUND SUBQUERIES".into();
-        if let Some(op) = rest.rfind('(').and_then(|p| rest[p + 1..].strip_suffix(')')) {
+        if let Some(op) = rest
+            .rfind('(')
+            .and_then(|p| rest[p + 1..].strip_suffix(')'))
+        {
             node.operation = Some(op.to_owned());
         }
         return Ok(node);
@@ -686,9 +689,7 @@ fn scan_search(
         advance(&mut rest, &mut base, 10);
     }
     if let Some(e) = rest.strip_prefix(" (~")
-        && let Some(n) = e
-            .strip_suffix(" rows)")
-            .or_else(|| e.strip_suffix(" row)"))
+        && let Some(n) = e.strip_suffix(" rows)").or_else(|| e.strip_suffix(" row)"))
         && n.chars().all(|c| c.is_ascii_digit())
     {
         prop(node, "Estimated Rows", n);
@@ -706,9 +707,15 @@ pub(crate) fn is_full_scan(node: &Node) -> bool {
     node.kind == "SCAN"
         && node.index.is_none()
         && node.relation.is_some()
-        && ["Automatic Index", "Subquery Scan", "Constant Rows", "Virtual Table Index", "Extra"]
-            .iter()
-            .all(|k| node.property(k).is_none())
+        && [
+            "Automatic Index",
+            "Subquery Scan",
+            "Constant Rows",
+            "Virtual Table Index",
+            "Extra",
+        ]
+        .iter()
+        .all(|k| node.property(k).is_none())
 }
 
 /// The name a plan gives a table reference: the alias in the old `TABLE t AS x` form, else

@@ -125,17 +125,26 @@ mod tests {
     #[test]
     fn fires_on_the_automatic_index_scenario() {
         let (tree, rows) = fixture_named("automatic_index");
-        let sql = "SELECT u.id, u.name, e.kind FROM events e JOIN users u ON u.email = e.user_email";
+        let sql =
+            "SELECT u.id, u.name, e.kind FROM events e JOIN users u ON u.email = e.user_email";
         for plan in [tree, rows] {
             let e = run(plan, Some(sql));
             let f: Vec<_> = e.findings_of("sqlite-automatic-index").collect();
             assert_eq!(f.len(), 1, "{e}");
             assert_eq!(f[0].severity, Severity::Medium);
-            assert!(f[0].fix.contains("CREATE INDEX ON users (email);"), "{}", f[0].fix);
+            assert!(
+                f[0].fix.contains("CREATE INDEX ON users (email);"),
+                "{}",
+                f[0].fix
+            );
             assert_eq!(f[0].cost_ms, None);
             let e = run(plan, None);
             let f: Vec<_> = e.findings_of("sqlite-automatic-index").collect();
-            assert!(f[0].fix.contains("CREATE INDEX ON u (email)"), "{}", f[0].fix);
+            assert!(
+                f[0].fix.contains("CREATE INDEX ON u (email)"),
+                "{}",
+                f[0].fix
+            );
             assert!(f[0].fix.contains("alias"));
         }
     }
@@ -148,7 +157,8 @@ mod tests {
         let f: Vec<_> = e.findings_of("sqlite-automatic-index").collect();
         assert_eq!(f.len(), 1);
         assert!(
-            f[0].fix.starts_with("CREATE INDEX ON events (user_email, kind);"),
+            f[0].fix
+                .starts_with("CREATE INDEX ON events (user_email, kind);"),
             "{}",
             f[0].fix
         );
@@ -169,7 +179,12 @@ mod tests {
 
     #[test]
     fn healthy_plans_are_silent() {
-        for name in ["healthy", "healthy_index", "full_scan_filtered", "correlated_subquery"] {
+        for name in [
+            "healthy",
+            "healthy_index",
+            "full_scan_filtered",
+            "correlated_subquery",
+        ] {
             let (tree, rows) = fixture_named(name);
             run(tree, None).assert_no_finding("sqlite-automatic-index");
             run(rows, None).assert_no_finding("sqlite-automatic-index");

@@ -118,9 +118,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             node,
             severity,
             format!("Subquery {number} is a {what}: it runs once per outer row"),
-            format!(
-                "SQLite runs the subquery again for every row of the query around it; {how}."
-            ),
+            format!("SQLite runs the subquery again for every row of the query around it; {how}."),
             fix,
         ));
     }
@@ -163,7 +161,11 @@ mod tests {
         // The pre-3.24 form reads the same.
         let old = "QUERY PLAN\n|--SCAN TABLE users AS u\n`--EXECUTE CORRELATED SCALAR SUBQUERY 1\n   `--SCAN TABLE events AS e\n";
         let e = run(old, None);
-        assert_eq!(e.findings_of("sqlite-correlated-subquery").count(), 1, "{e}");
+        assert_eq!(
+            e.findings_of("sqlite-correlated-subquery").count(),
+            1,
+            "{e}"
+        );
     }
 
     #[test]

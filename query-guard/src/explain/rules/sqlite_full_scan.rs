@@ -168,7 +168,11 @@ mod tests {
             let f: Vec<_> = e.findings_of("sqlite-full-scan").collect();
             assert_eq!(f.len(), 1, "{e}");
             assert_eq!(f[0].severity, crate::explain::Severity::Medium);
-            assert!(f[0].fix.contains("CREATE INDEX ON users (email)"), "{}", f[0].fix);
+            assert!(
+                f[0].fix.contains("CREATE INDEX ON users (email)"),
+                "{}",
+                f[0].fix
+            );
             assert!(!format!("{f:?}").contains("user42"));
             // Without the SQL an outermost scan may be wanted whole: silent.
             run(plan, None).assert_no_finding("sqlite-full-scan");
@@ -196,12 +200,14 @@ mod tests {
         let f: Vec<_> = e.findings_of("sqlite-full-scan").collect();
         assert_eq!(f.len(), 1, "{e}");
         assert!(
-            f[0].fix.contains("CREATE INDEX ON order_items (order_id, qty)"),
+            f[0].fix
+                .contains("CREATE INDEX ON order_items (order_id, qty)"),
             "{}",
             f[0].fix
         );
         // A cross join the statement asks for is not reported.
-        run(plan, Some("SELECT * FROM users u, order_items o")).assert_no_finding("sqlite-full-scan");
+        run(plan, Some("SELECT * FROM users u, order_items o"))
+            .assert_no_finding("sqlite-full-scan");
     }
 
     #[test]
@@ -224,7 +230,11 @@ mod tests {
         let sql = "SELECT * FROM users u JOIN orders o ON o.status = u.country";
         let e = run(plan, Some(sql));
         let f: Vec<_> = e.findings_of("sqlite-full-scan").collect();
-        assert!(f[0].fix.contains("CREATE INDEX ON orders (status)"), "{}", f[0].fix);
+        assert!(
+            f[0].fix.contains("CREATE INDEX ON orders (status)"),
+            "{}",
+            f[0].fix
+        );
     }
 
     #[test]
@@ -238,7 +248,8 @@ mod tests {
         let (tree, _) = fixture_named("nested_compound");
         let e = run(tree, None);
         assert!(
-            e.findings_of("sqlite-full-scan").all(|f| f.target != "SCAN x"),
+            e.findings_of("sqlite-full-scan")
+                .all(|f| f.target != "SCAN x"),
             "{e}"
         );
     }

@@ -169,16 +169,23 @@ mod tests {
         let f: Vec<_> = e.findings_of("sqlite-temp-btree").collect();
         assert_eq!(f[0].severity, Severity::Low);
         assert!(
-            f[0].fix.starts_with("CREATE INDEX ON orders (user_id, placed_at);"),
+            f[0].fix
+                .starts_with("CREATE INDEX ON orders (user_id, placed_at);"),
             "{}",
             f[0].fix
         );
         let partial = "QUERY PLAN\n|--SCAN orders USING INDEX orders_user_id_idx\n\
                        `--USE TEMP B-TREE FOR RIGHT PART OF ORDER BY\n";
-        let e = run(partial, Some("SELECT * FROM orders ORDER BY user_id, placed_at"));
+        let e = run(
+            partial,
+            Some("SELECT * FROM orders ORDER BY user_id, placed_at"),
+        );
         let f: Vec<_> = e.findings_of("sqlite-temp-btree").collect();
         assert_eq!(f[0].severity, Severity::Low);
-        assert!(f[0].fix.starts_with("CREATE INDEX ON orders (user_id, placed_at);"));
+        assert!(
+            f[0].fix
+                .starts_with("CREATE INDEX ON orders (user_id, placed_at);")
+        );
     }
 
     #[test]
@@ -186,7 +193,12 @@ mod tests {
         let (tree, rows) = fixture_named("nested");
         assert_eq!(run(tree, None).findings_of("sqlite-temp-btree").count(), 4);
         assert_eq!(run(rows, None).findings_of("sqlite-temp-btree").count(), 4);
-        for name in ["healthy", "healthy_index", "automatic_index", "correlated_subquery"] {
+        for name in [
+            "healthy",
+            "healthy_index",
+            "automatic_index",
+            "correlated_subquery",
+        ] {
             let (tree, rows) = fixture_named(name);
             run(tree, None).assert_no_finding("sqlite-temp-btree");
             run(rows, None).assert_no_finding("sqlite-temp-btree");

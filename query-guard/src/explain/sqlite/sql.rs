@@ -113,11 +113,6 @@ impl Predicates {
         }
         out
     }
-
-    /// Whether any predicate names a column of the table.
-    pub fn is_empty(&self) -> bool {
-        self.eq.is_empty() && self.join.is_empty() && self.range.is_empty()
-    }
 }
 
 fn push_unique(list: &mut Vec<String>, c: &str) {
@@ -137,8 +132,7 @@ fn last_part(name: &ObjectName) -> String {
 /// Parses `sql` (SQLite dialect) and records its table references; `None` when it does not
 /// parse.
 pub(crate) fn analyse(sql: &str) -> Option<Statement> {
-    if sql.len() > MAX_SQL_LEN || operator_count(&lex(sql, Dialect::Sqlite).toks) > MAX_OPERATORS
-    {
+    if sql.len() > MAX_SQL_LEN || operator_count(&lex(sql, Dialect::Sqlite).toks) > MAX_OPERATORS {
         return None;
     }
     // sqlparser's SQLite dialect lacks some of SQLite's syntax (`AS MATERIALIZED` in `WITH`):
@@ -207,7 +201,10 @@ fn column(e: &Expr) -> Option<(Option<&str>, &str)> {
             Expr::Identifier(i) => return Some((None, i.value.as_str())),
             Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
                 let n = parts.len();
-                return Some((Some(parts[n - 2].value.as_str()), parts[n - 1].value.as_str()));
+                return Some((
+                    Some(parts[n - 2].value.as_str()),
+                    parts[n - 1].value.as_str(),
+                ));
             }
             _ => return None,
         }
@@ -327,12 +324,18 @@ impl Statement {
                     factors.push(&table_with_joins.relation);
                     for j in &table_with_joins.joins {
                         factors.push(&j.relation);
-                        if let sqlparser::ast::JoinOperator::Join(sqlparser::ast::JoinConstraint::On(e))
-                        | sqlparser::ast::JoinOperator::Inner(sqlparser::ast::JoinConstraint::On(e))
-                        | sqlparser::ast::JoinOperator::Left(sqlparser::ast::JoinConstraint::On(e))
-                        | sqlparser::ast::JoinOperator::LeftOuter(sqlparser::ast::JoinConstraint::On(
-                            e,
-                        )) = &j.join_operator
+                        if let sqlparser::ast::JoinOperator::Join(
+                            sqlparser::ast::JoinConstraint::On(e),
+                        )
+                        | sqlparser::ast::JoinOperator::Inner(
+                            sqlparser::ast::JoinConstraint::On(e),
+                        )
+                        | sqlparser::ast::JoinOperator::Left(
+                            sqlparser::ast::JoinConstraint::On(e),
+                        )
+                        | sqlparser::ast::JoinOperator::LeftOuter(
+                            sqlparser::ast::JoinConstraint::On(e),
+                        ) = &j.join_operator
                         {
                             work.push(Work::Filter(e, s));
                         }
@@ -366,8 +369,8 @@ impl Statement {
                         work.push(Work::Subqueries(e, s));
                     }
                     for item in &sel.projection {
-                        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } =
-                            item
+                        if let SelectItem::UnnamedExpr(e)
+                        | SelectItem::ExprWithAlias { expr: e, .. } = item
                         {
                             work.push(Work::Subqueries(e, s));
                         }
@@ -376,7 +379,8 @@ impl Statement {
                         && !exprs.is_empty()
                     {
                         let terms = exprs.iter().map(|e| (e, false)).collect::<Vec<_>>();
-                        self.selects[s].group_by = Some(self.sort_terms(s, &terms, &sel.projection));
+                        self.selects[s].group_by =
+                            Some(self.sort_terms(s, &terms, &sel.projection));
                     }
                     if matches!(sel.distinct, Some(Distinct::Distinct)) {
                         let mut terms = Vec::new();
@@ -384,12 +388,15 @@ impl Statement {
                         for item in &sel.projection {
                             match item {
                                 SelectItem::UnnamedExpr(e)
-                                | SelectItem::ExprWithAlias { expr: e, .. } => terms.push((e, false)),
+                                | SelectItem::ExprWithAlias { expr: e, .. } => {
+                                    terms.push((e, false))
+                                }
                                 _ => plain = false,
                             }
                         }
                         if plain {
-                            self.selects[s].distinct = Some(self.sort_terms(s, &terms, &sel.projection));
+                            self.selects[s].distinct =
+                                Some(self.sort_terms(s, &terms, &sel.projection));
                         }
                     }
                 }
@@ -418,7 +425,12 @@ impl Statement {
     }
 
     /// Sort terms resolved to columns; empty when one is not a plain column of a binding.
-    fn sort_terms(&self, s: usize, terms: &[(&Expr, bool)], projection: &[SelectItem]) -> Vec<SortTerm> {
+    fn sort_terms(
+        &self,
+        s: usize,
+        terms: &[(&Expr, bool)],
+        projection: &[SelectItem],
+    ) -> Vec<SortTerm> {
         let mut out = Vec::new();
         for &(e, desc) in terms {
             // `ORDER BY n` where n is an output alias of a plain column.
@@ -679,10 +691,11 @@ impl Statement {
             let Some(terms) = terms.filter(|t| !t.is_empty()) else {
                 continue;
             };
-            let in_names = sel
-                .bindings
-                .iter()
-                .any(|&b| names.iter().any(|n| self.bindings[b].name.eq_ignore_ascii_case(n)));
+            let in_names = sel.bindings.iter().any(|&b| {
+                names
+                    .iter()
+                    .any(|n| self.bindings[b].name.eq_ignore_ascii_case(n))
+            });
             if !in_names {
                 continue;
             }
@@ -741,19 +754,25 @@ mod tests {
     #[test]
     fn unqualified_columns_need_one_table() {
         let st = analyse("SELECT * FROM users WHERE email = 'x' OR id = 3").unwrap();
-        assert!(st.predicates("users").is_empty());
+        assert!(st.predicates("users").index_columns().is_empty());
         let st = analyse("SELECT * FROM a, b WHERE x = 1").unwrap();
-        assert!(st.predicates("a").is_empty() && st.predicates("b").is_empty());
-        let st = analyse("SELECT * FROM users WHERE email IN ('a', 'b') AND name LIKE 'x%'").unwrap();
+        assert!(st.predicates("a").index_columns().is_empty());
+        assert!(st.predicates("b").index_columns().is_empty());
+        let st =
+            analyse("SELECT * FROM users WHERE email IN ('a', 'b') AND name LIKE 'x%'").unwrap();
         assert_eq!(st.predicates("users").index_columns(), ["email", "name"]);
     }
 
     #[test]
     fn sort_clauses() {
-        let st = analyse("SELECT * FROM orders WHERE user_id = 3 ORDER BY placed_at DESC, id").unwrap();
+        let st =
+            analyse("SELECT * FROM orders WHERE user_id = 3 ORDER BY placed_at DESC, id").unwrap();
         assert_eq!(
             st.sort_index(&["orders"], Clause::OrderBy),
-            Some(("orders".into(), vec!["user_id".into(), "placed_at DESC".into(), "id".into()]))
+            Some((
+                "orders".into(),
+                vec!["user_id".into(), "placed_at DESC".into(), "id".into()]
+            ))
         );
         let st = analyse("SELECT status, count(*) FROM orders GROUP BY status").unwrap();
         assert_eq!(
