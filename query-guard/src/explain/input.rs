@@ -114,9 +114,11 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
     if start_text.starts_with('[') || start_text.starts_with('{') {
         let offset = start.map_or(1, |l| l.no) - 1;
         let mut json = "\n".repeat(offset);
-        for l in &body {
+        for (i, l) in body.iter().enumerate() {
+            if i > 0 {
+                json.push('\n');
+            }
             json.push_str(&l.text);
-            json.push('\n');
         }
         return Ok(Detected::Json(json));
     }
