@@ -13,6 +13,8 @@
 //! let cols = filter_columns(filter);
 //! assert_eq!(cols.equality, ["status", "customer_id"]);
 //! assert_eq!(cols.range, ["created_at"]);
+//! assert!(!cols.alternatives);
+//! assert!(filter_columns("((customer_id = 42) OR (status = 'x'::text))").alternatives);
 //! ```
 
 use crate::fingerprint::Dialect;
@@ -70,6 +72,9 @@ pub struct FilterColumns {
     pub equality: Vec<String>,
     /// Columns compared with a range.
     pub range: Vec<String>,
+    /// The condition is an `OR` of alternatives at its top level: one index per alternative
+    /// (combined with a BitmapOr) serves it, not one index on all the columns.
+    pub alternatives: bool,
 }
 
 impl FilterColumns {
@@ -124,6 +129,21 @@ pub fn filter_columns(expr: &str) -> FilterColumns {
         }
     }
     cols.range.retain(|c| !cols.equality.contains(c));
+    // `OR` outside every parenthesis but the outermost pair PostgreSQL puts around a filter.
+    let mut depth = 0i32;
+    let outer = toks.first().is_some_and(|t| t.kind == TokKind::Punct && t.text == "(");
+    for t in &toks {
+        match (t.kind, t.text) {
+            (TokKind::Punct, "(") => depth += 1,
+            (TokKind::Punct, ")") => depth -= 1,
+            (TokKind::Word, w) if w.eq_ignore_ascii_case("OR") => {
+                if depth <= i32::from(outer) {
+                    cols.alternatives = true;
+                }
+            }
+            _ => {}
+        }
+    }
     cols
 }
 

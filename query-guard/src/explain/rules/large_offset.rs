@@ -63,8 +63,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
              with an index on (sort_key, id)."
                 .to_owned(),
         );
-        f.cost_ms = m.inclusive_ms;
-        f.share = cx.share_of(m.inclusive_ms);
+        // The skipped rows' part of everything below the limit.
+        let cost = m
+            .inclusive_ms
+            .map(|t| t * (skipped / input.rows.max(1.0)).min(1.0));
+        f.cost_ms = cost;
+        f.share = cx.share_of(cost);
         out.push(f);
     }
     out

@@ -78,6 +78,26 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     .to_owned(),
             )
         } else {
+            // Was the number of loops a surprise to the planner?
+            let outer = node.parent.and_then(|p| {
+                cx.plan
+                    .children(&cx.plan.nodes[p])
+                    .find(|c| c.subplan.is_none())
+                    .and_then(|o| cx.metrics[o.id].estimate_factor.map(|f| (o, f)))
+            });
+            let fix = match outer {
+                Some((o, f)) if f >= 10.0 => format!(
+                    "The outer side ({}) returned {}x {} rows than estimated: fix that estimate \
+                     (ANALYZE, CREATE STATISTICS) and the planner can pick a hash or merge join.",
+                    o.label(),
+                    count(f.round()),
+                    if cx.metrics[o.id].underestimate { "more" } else { "fewer" }
+                ),
+                _ => "The planner expected this many loops: compare with a hash join (SET LOCAL \
+                      enable_nestloop = off), make the inner side cheaper (an index covering its \
+                      columns), or join fewer outer rows."
+                    .to_owned(),
+            };
             (
                 format!(
                     "Nested loop ran its inner side ({}) {} times{each}",
@@ -85,10 +105,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     count(loops)
                 ),
                 "The inner side runs once per outer row.".to_owned(),
-                "Check the outer side's row estimate (ANALYZE, CREATE STATISTICS): with the \
-                 right count the planner picks a hash or merge join; keep the inner side an \
-                 index lookup."
-                    .to_owned(),
+                fix,
             )
         };
         let mut f = cx.node_finding(

@@ -55,14 +55,21 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             Some(s) => format!("{s}.{table}"),
             None => table.clone(),
         };
-        let cols = node
-            .condition("Filter")
-            .map(|f| filter_columns(f).index_columns())
-            .unwrap_or_default();
+        let filter = node.condition("Filter").map(filter_columns).unwrap_or_default();
+        let cols = filter.index_columns();
         let fix = if cols.is_empty() {
             format!(
                 "Index what the filter compares on {table} (an expression index or a partial \
                  index if it tests an expression), or make the filter sargable."
+            )
+        } else if filter.alternatives {
+            format!(
+                "{} (the filter ORs its conditions: PostgreSQL combines one index per \
+                 alternative with a BitmapOr)",
+                cols.iter()
+                    .map(|c| format!("CREATE INDEX ON {qualified} ({c});"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )
         } else {
             format!(
