@@ -11,11 +11,24 @@
 //! `WHERE (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT 20`, with an index
 //! on the sort key.
 //!
-//! **Severity**: by the limit's inclusive share of the statement's time; silent under 5%.
+//! **Severity**: by the share of the statement's time spent producing the skipped rows: the
+//! time above the first node that reads all its input anyway (a `Sort`, a hash, an aggregate),
+//! times the skipped fraction; silent under 5%.
 
 use super::{Context, Rule, count};
 use crate::explain::finding::{Finding, Severity};
 use crate::explain::model::Engine;
+
+/// Nodes that read all their input before returning a row.
+const BLOCKING: &[&str] = &[
+    "Sort",
+    "Incremental Sort",
+    "Aggregate",
+    "Hash",
+    "Materialize",
+    "WindowAgg",
+    "SetOp",
+];
 
 /// Rows skipped per loop from which the rule reports.
 pub const MIN_SKIPPED: f64 = 1_000.0;
@@ -44,10 +57,35 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let m = &cx.metrics[node.id];
+        // Skipping costs what runs per row above the first node that must read all its input
+        // anyway (a Sort, a hash, an aggregate): that part is done for every skipped row.
+        let mut below = child;
+        let mut settled = 0.0;
+        loop {
+            if BLOCKING.contains(&below.kind.as_str()) {
+                settled = cx
+                    .plan
+                    .children(below)
+                    .filter(|c| c.subplan.is_none())
+                    .filter_map(|c| cx.metrics[c.id].inclusive_ms)
+                    .sum();
+                break;
+            }
+            match cx.plan.children(below).find(|c| c.subplan.is_none()) {
+                Some(next) => below = next,
+                None => break,
+            }
+        }
+        let cost = m
+            .inclusive_ms
+            .map(|t| (t - settled).max(0.0) * (skipped / input.rows.max(1.0)).min(1.0));
+        if cx.share_of(cost).is_some_and(|s| s < super::MIN_SHARE) {
+            continue;
+        }
         let mut f = cx.node_finding(
             RULE.id,
             node,
-            Severity::from_share(cx.share_of(m.inclusive_ms)),
+            Severity::from_share(cx.share_of(cost)),
             format!(
                 "Limit skipped {} rows to return {} (a large OFFSET)",
                 count(skipped),
@@ -63,10 +101,6 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
              with an index on (sort_key, id)."
                 .to_owned(),
         );
-        // The skipped rows' part of everything below the limit.
-        let cost = m
-            .inclusive_ms
-            .map(|t| t * (skipped / input.rows.max(1.0)).min(1.0));
         f.cost_ms = cost;
         f.share = cx.share_of(cost);
         out.push(f);
