@@ -14,6 +14,7 @@
 //! patterns (by call site, and repeated sequences), duplicates and slow statements
 //! ([`detect`]), and turned into a [`Report`]. Settings come from the scope, `query-guard.toml`
 //! and `QUERY_GUARD_*` variables ([`config`]); accepted exceptions carry reasons ([`allow`]).
+//! [`explain`] reads query plans (PostgreSQL, SQLite) and names their problems.
 //! The scope's [`Mode`] decides what a broken budget does: panic (tests), a WARN event
 //! (production), or nothing.
 //!
@@ -50,6 +51,8 @@
 //! - `macros` (default): `#[query_budget]`.
 //! - `tokio` (default): [`spawn`] and [`spawn_blocking`], which keep spawned work in its scope.
 //! - `backtrace` (default): call sites from stacks ([`callsite`]), when switched on at run time.
+//! - `postgres`, `sqlite`: [`explain::explain_analyze`] on a sqlx `PgPool` / `SqlitePool`. Reading
+//!   and analysing plans ([`explain`]) needs no feature.
 
 #![deny(missing_docs)]
 
