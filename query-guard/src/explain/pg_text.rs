@@ -1,14 +1,1380 @@
 //! # PostgreSQL text-format plans
 //!
-//! (Being written: see the helper's branch.)
+//! Reads `EXPLAIN` in its default text format, PostgreSQL 12 to 18, into the same [`Plan`] the
+//! JSON reader builds for the same plan: node names are split into the JSON parts
+//! (`HashAggregate` → `Aggregate` + strategy `Hashed`, `Hash Left Join` → `Hash Join` + join
+//! type `Left`), detail lines get their JSON key names, and where the text format leaves out what
+//! JSON always prints (zero counts, the alias equal to the table name, …) the JSON value is
+//! filled in, each case documented in [`fill_json_defaults`].
+//!
+//! The reader works line by line, in two linear passes and without recursion:
+//!
+//! 1. [`join_wrapped`] glues lines that a terminal or a mail client wrapped back onto the line
+//!    they continue: a line that cannot start anything (a `->` node, a subplan header, a
+//!    `Key: value` detail deeper than its node, a `Worker N:` line, a trailer such as
+//!    `Planning Time:`) continues the one before it.
+//! 2. [`Reader`] builds the tree: a node at column `c` is the child of the nearest node above it
+//!    whose column is less than `c`, kept on a stack of (column, node index).
+//!
+//! Errors name the line and column and what was expected there, never the text itself.
 
 use super::error::PlanError;
 use super::input::Line;
-use super::model::Plan;
+use super::model::{
+    Actual, Buffers, Condition, Engine, Estimate, Format, HashInfo, Jit, Node, Options, Plan,
+    SortInfo, Subplan, SubplanKind, Trigger, Wal,
+};
 
 /// Parses a text plan.
 pub(crate) fn parse(lines: &[Line]) -> Result<Plan, PlanError> {
-    Err(PlanError::NotAPlan {
-        line: lines.first().map_or(1, |l| l.no),
+    let logical = join_wrapped(lines);
+    let first = logical.first().ok_or(PlanError::Empty)?;
+    let mut reader = Reader::new(first.col);
+    for line in &logical {
+        reader.line(line)?;
+    }
+    reader.finish(first.no)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 1: logical lines
+// ---------------------------------------------------------------------------------------------
+
+/// A line after wrapped pieces were joined back.
+#[derive(Debug, Clone)]
+struct Logical {
+    /// Line number of its first piece.
+    no: usize,
+    /// Column (0-based, characters) where its text starts.
+    col: usize,
+    /// The text, without its indentation.
+    text: String,
+    /// Where each piece starts: (byte offset in `text`, line number, 0-based column in that
+    /// line), so a position in `text` maps back to the input.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl Logical {
+    /// 1-based line and column of byte offset `at` in `text`.
+    fn position(&self, at: usize) -> (usize, usize) {
+        let at = at.min(self.text.len());
+        let &(start, no, col) = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|p| p.0 <= at)
+            .unwrap_or(&(0, self.no, self.col));
+        let chars = self.text.get(start..at).map_or(0, |s| s.chars().count());
+        (no, col + chars + 1)
+    }
+
+    fn error(&self, at: usize, expected: impl Into<String>) -> PlanError {
+        let (line, column) = self.position(at);
+        PlanError::syntax(line, column, expected)
+    }
+}
+
+fn indent(s: &str) -> usize {
+    s.chars().take_while(|c| c.is_whitespace()).count()
+}
+
+/// `InitPlan 1 (returns $0)`, `InitPlan 1`, `SubPlan 2`, `CTE name`.
+fn subplan_header(t: &str) -> Option<Subplan> {
+    let numbered = |rest: &str| {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && {
+            let after = &rest[digits..];
+            after.is_empty() || (after.starts_with(" (returns ") && after.ends_with(')'))
+        }
+    };
+    let kind = if let Some(rest) = t.strip_prefix("InitPlan ") {
+        numbered(rest).then_some(SubplanKind::InitPlan)?
+    } else if let Some(rest) = t.strip_prefix("SubPlan ") {
+        numbered(rest).then_some(SubplanKind::SubPlan)?
+    } else if let Some(rest) = t.strip_prefix("CTE ") {
+        (!rest.is_empty() && !rest.contains(':')).then_some(SubplanKind::Cte)?
+    } else {
+        return None;
+    };
+    let name = match kind {
+        // JSON's "Subplan Name" has the CTE's name unquoted.
+        SubplanKind::Cte => format!("CTE {}", unquote_all(&t[4..])),
+        _ => t.to_owned(),
+    };
+    Some(Subplan { kind, name })
+}
+
+/// `Key: value` with a key as PostgreSQL prints them (`Rows Removed by Filter`, `I/O Timings`,
+/// `Full-sort Groups`).
+fn key_of(t: &str) -> Option<&str> {
+    let colon = t.find(':')?;
+    let key = &t[..colon];
+    let after = &t[colon + 1..];
+    let ok = !key.is_empty()
+        && key.len() <= 40
+        && key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-' | '_'))
+        && !key.ends_with(' ')
+        && (after.is_empty() || after.starts_with(' '));
+    ok.then_some(key)
+}
+
+fn is_worker(t: &str) -> bool {
+    t.strip_prefix("Worker ").is_some_and(|r| {
+        let d = r.chars().take_while(char::is_ascii_digit).count();
+        d > 0 && r[d..].starts_with(':')
     })
+}
+
+/// What may follow a plan's tree, at the root's indentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trailer {
+    PlanningTime,
+    ExecutionTime,
+    Planning,
+    Jit,
+    Settings,
+    Trigger,
+    /// `Query Identifier`, `Serialization` and others: read past.
+    Other,
+}
+
+fn trailer(t: &str) -> Option<Trailer> {
+    let key = key_of(t);
+    Some(match key? {
+        "Planning Time" | "Planning time" => Trailer::PlanningTime,
+        "Execution Time" | "Execution time" | "Total runtime" => Trailer::ExecutionTime,
+        "Planning" if t.len() == "Planning:".len() => Trailer::Planning,
+        "JIT" if t.len() == "JIT:".len() => Trailer::Jit,
+        "Settings" => Trailer::Settings,
+        "Query Identifier" | "Serialization" => Trailer::Other,
+        _ if t.starts_with("Trigger ")
+            && (t.contains(": time=") || t.contains(": calls=")) =>
+        {
+            Trailer::Trigger
+        }
+        _ => return None,
+    })
+}
+
+/// `Trigger name…: time=…`: the key test above stops at the first colon, so triggers are tested
+/// apart.
+fn is_trigger(t: &str) -> bool {
+    t.starts_with("Trigger ") && (t.contains(": time=") || t.contains(": calls="))
+}
+
+/// Whether a line looks like a node line of a further plan (after a plan's trailers).
+fn looks_like_node(t: &str) -> bool {
+    t.contains(" (cost=") || t.contains(" (actual ") || t.ends_with(" (never executed)")
+}
+
+/// State of pass 1: enough of the tree's shape to tell a line that starts something from one
+/// that continues the line before.
+struct Shape {
+    root_col: usize,
+    node_col: usize,
+    after_trailer: bool,
+}
+
+impl Shape {
+    fn starts(&self, t: &str, col: usize, next_is_node: bool) -> bool {
+        if t.starts_with("->") {
+            return true;
+        }
+        if next_is_node && subplan_header(t).is_some() {
+            return true;
+        }
+        if col <= self.node_col && (trailer(t).is_some() || is_trigger(t)) {
+            return true;
+        }
+        if col > self.node_col && (is_worker(t) || key_of(t).is_some()) {
+            return true;
+        }
+        self.after_trailer && col <= self.root_col && looks_like_node(t)
+    }
+
+    fn update(&mut self, t: &str, col: usize) {
+        if t.starts_with("->") {
+            self.node_col = col;
+        } else if col <= self.node_col && (trailer(t).is_some() || is_trigger(t)) {
+            self.after_trailer = true;
+            self.node_col = self.root_col;
+        } else if self.after_trailer && col <= self.root_col && looks_like_node(t) {
+            self.after_trailer = false;
+            self.node_col = col;
+        }
+    }
+}
+
+/// Pass 1: joins wrapped lines back (see the module docs).
+fn join_wrapped(lines: &[Line]) -> Vec<Logical> {
+    let lines: Vec<&Line> = lines.iter().filter(|l| !l.text.trim().is_empty()).collect();
+    // The width lines were cut at, when a terminal cut them: a line this long was cut mid-word.
+    let width = lines
+        .iter()
+        .map(|l| l.text.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out: Vec<Logical> = Vec::with_capacity(lines.len());
+    let Some(first) = lines.first() else {
+        return out;
+    };
+    let mut shape = Shape {
+        root_col: indent(&first.text),
+        node_col: indent(&first.text),
+        after_trailer: false,
+    };
+    let next_is_node = |i: usize| {
+        lines
+            .get(i + 1)
+            .is_some_and(|l| l.text.trim_start().starts_with("->"))
+    };
+    let mut prev_len = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        let col = indent(&line.text);
+        let t = line.text.trim_start();
+        let mut starts = out.is_empty() || shape.starts(t, col, next_is_node(i));
+        if !starts
+            && let Some(next) = lines.get(i + 1)
+        {
+            // A key cut in two ("Rows Removed by Fil" / "ter: 5"): the line starts something if
+            // it does with the next one glued on, and the next one starts nothing itself.
+            let next_t = next.text.trim_start();
+            let next_col = indent(&next.text);
+            if !shape.starts(next_t, next_col, next_is_node(i + 1)) {
+                let glued = format!("{t}{}", next.text);
+                starts = shape.starts(&glued, col, next_is_node(i + 1));
+            }
+        }
+        if starts {
+            shape.update(t, col);
+            out.push(Logical {
+                no: line.no,
+                col,
+                text: t.to_owned(),
+                pieces: vec![(0, line.no, col)],
+            });
+        } else if let Some(last) = out.last_mut() {
+            // A cut at the full width lost nothing; a shorter line was broken at a space.
+            let raw = line.text.as_str();
+            let piece = if prev_len == width {
+                raw
+            } else {
+                last.text.push(' ');
+                raw.trim_start()
+            };
+            let start = last.text.len();
+            last.pieces
+                .push((start, line.no, raw.chars().count() - piece.chars().count()));
+            last.text.push_str(piece);
+        }
+        prev_len = line.text.chars().count();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node lines
+// ---------------------------------------------------------------------------------------------
+
+/// A cursor over a node line's cost and actual groups.
+struct Cursor<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+type Expect = (usize, &'static str);
+
+impl Cursor<'_> {
+    fn ws(&mut self) {
+        while self.s[self.pos..].starts_with([' ', '\t']) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &str) -> bool {
+        if self.s[self.pos..].starts_with(lit) {
+            self.pos += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, lit: &str, what: &'static str) -> Result<(), Expect> {
+        self.ws();
+        if self.eat(lit) {
+            Ok(())
+        } else {
+            Err((self.pos, what))
+        }
+    }
+
+    fn num(&mut self, what: &'static str) -> Result<f64, Expect> {
+        let rest = &self.s[self.pos..];
+        let mut len = 0;
+        let mut dot = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '0'..='9' => len = i + 1,
+                '-' if i == 0 => len = 1,
+                // "0.00..1.00": a dot followed by another dot ends the number.
+                '.' if !dot && !rest[i + 1..].starts_with('.') => {
+                    dot = true;
+                    len = i + 1;
+                }
+                _ => break,
+            }
+        }
+        let text = &rest[..len];
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && text.ends_with(|c: char| c.is_ascii_digit()) => {
+                self.pos += len;
+                Ok(v)
+            }
+            _ => Err((self.pos, what)),
+        }
+    }
+}
+
+/// The cost and actual groups of a node line.
+#[derive(Default)]
+struct Groups {
+    estimate: Option<Estimate>,
+    actual: Option<Actual>,
+    never_executed: bool,
+}
+
+fn groups(s: &str, start: usize) -> Result<Groups, Expect> {
+    let mut c = Cursor { s, pos: start };
+    let mut g = Groups::default();
+    loop {
+        c.ws();
+        if c.pos >= s.len() {
+            return Ok(g);
+        }
+        if g.estimate.is_none() && g.actual.is_none() && !g.never_executed && c.eat("(cost=") {
+            let startup_cost = c.num("a number (the startup cost) after `cost=`")?;
+            c.expect("..", "`..` between the startup and the total cost")?;
+            let total_cost = c.num("a number (the total cost) after `..`")?;
+            c.expect("rows=", "`rows=` after the total cost")?;
+            let rows = c.num("a number after `rows=`")?;
+            c.expect("width=", "`width=` after the estimated rows")?;
+            let width = c.num("a number after `width=`")?;
+            c.expect(")", "`)` closing the cost group")?;
+            g.estimate = Some(Estimate {
+                startup_cost,
+                total_cost,
+                rows,
+                width,
+            });
+        } else if g.actual.is_none() && !g.never_executed && c.eat("(actual") {
+            c.ws();
+            let (mut startup_ms, mut total_ms) = (None, None);
+            if c.eat("time=") {
+                startup_ms = Some(c.num("a number (the startup time) after `time=`")?);
+                c.expect("..", "`..` between the startup and the total time")?;
+                total_ms = Some(c.num("a number (the total time) after `..`")?);
+            }
+            c.expect("rows=", "`rows=` in the actual group")?;
+            let rows = c.num("a number after `rows=`")?;
+            c.expect("loops=", "`loops=` after the actual rows")?;
+            let loops = c.num("a number after `loops=`")?;
+            c.expect(")", "`)` closing the actual group")?;
+            g.actual = Some(Actual {
+                startup_ms,
+                total_ms,
+                rows,
+                loops,
+            });
+        } else if g.actual.is_none() && !g.never_executed && c.eat("(never executed)") {
+            g.never_executed = true;
+        } else {
+            let what = if g.actual.is_some() || g.never_executed {
+                "the end of the node line"
+            } else if g.estimate.is_some() {
+                "`(actual …)`, `(never executed)` or the end of the node line"
+            } else {
+                "`(cost=…)`, `(actual …)` or `(never executed)`"
+            };
+            return Err((c.pos, what));
+        }
+    }
+}
+
+/// Where a node line's groups start: the first ` (` outside double quotes that is not part of
+/// `Custom Scan (Provider)`.
+fn groups_start(s: &str) -> Option<usize> {
+    let mut quoted = false;
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'(' if !quoted && i > 0 && bytes[i - 1] == b' ' => {
+                if s[..i].ends_with("Custom Scan ") {
+                    continue;
+                }
+                return Some(i - 1);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads an identifier as `quote_identifier` prints it: `"…"` with `""` for a quote, or a bare
+/// word. Returns it unquoted and the bytes read.
+fn ident(s: &str) -> Option<(String, usize)> {
+    if let Some(rest) = s.strip_prefix('"') {
+        let mut out = String::new();
+        let mut chars = rest.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '"' {
+                if chars.peek().is_some_and(|&(_, n)| n == '"') {
+                    chars.next();
+                    out.push('"');
+                } else {
+                    return Some((out, i + 2));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        None
+    } else {
+        let len = s.find([' ', '.', '"']).unwrap_or(s.len());
+        (len > 0).then(|| (s[..len].to_owned(), len))
+    }
+}
+
+/// Unquotes a whole name as printed (`"*VALUES*"` → `*VALUES*`); bare text is kept.
+fn unquote_all(s: &str) -> String {
+    match ident(s) {
+        Some((name, len)) if len == s.len() => name,
+        _ => s.to_owned(),
+    }
+}
+
+/// ` on [schema.]name [alias]` after a node name.
+struct Target {
+    schema: Option<String>,
+    name: String,
+    alias: Option<String>,
+}
+
+fn target(s: &str) -> Option<Target> {
+    let (first, n) = ident(s)?;
+    let mut rest = &s[n..];
+    let (schema, name) = if let Some(r) = rest.strip_prefix('.') {
+        let (second, n) = ident(r)?;
+        rest = &r[n..];
+        (Some(first), second)
+    } else {
+        (None, first)
+    };
+    let alias = if let Some(r) = rest.strip_prefix(' ') {
+        let (alias, n) = ident(r)?;
+        if n != r.len() {
+            return None;
+        }
+        Some(alias)
+    } else if rest.is_empty() {
+        None
+    } else {
+        return None;
+    };
+    Some(Target {
+        schema,
+        name,
+        alias,
+    })
+}
+
+/// Node names of every PostgreSQL version from 12 to 18 that take no `on` or `using` part, or
+/// take one the generic reading handles (a relation, function, CTE or alias).
+const KINDS: &[&str] = &[
+    "Result",
+    "ProjectSet",
+    "Append",
+    "Merge Append",
+    "Recursive Union",
+    "BitmapAnd",
+    "BitmapOr",
+    "Seq Scan",
+    "Sample Scan",
+    "Gather",
+    "Gather Merge",
+    "Bitmap Heap Scan",
+    "Tid Scan",
+    "Tid Range Scan",
+    "Subquery Scan",
+    "Function Scan",
+    "Table Function Scan",
+    "Values Scan",
+    "CTE Scan",
+    "Named Tuplestore Scan",
+    "WorkTable Scan",
+    "Materialize",
+    "Memoize",
+    "Result Cache",
+    "Sort",
+    "Incremental Sort",
+    "Group",
+    "WindowAgg",
+    "Unique",
+    "LockRows",
+    "Limit",
+    "Hash",
+];
+
+const JOIN_TYPES: &[&str] = &[
+    "Left",
+    "Full",
+    "Right",
+    "Semi",
+    "Anti",
+    "Right Semi",
+    "Right Anti",
+];
+
+/// Splits a node name into the JSON parts. `Err` holds the byte offset where it stops making
+/// sense and what was expected there; `Ok(false)` means the name is not one PostgreSQL prints
+/// (read generically, which is fine for a `->` line but not for a first line).
+fn label(node: &mut Node, s: &str) -> Result<bool, Expect> {
+    let mut rest = s;
+    let mut at = 0usize;
+    fn skip(rest: &mut &str, at: &mut usize, p: &str) -> bool {
+        if let Some(r) = rest.strip_prefix(p) {
+            *rest = r;
+            *at += p.len();
+            true
+        } else {
+            false
+        }
+    }
+    node.parallel_aware = skip(&mut rest, &mut at, "Parallel ");
+    node.async_capable = skip(&mut rest, &mut at, "Async ");
+    for mode in ["Partial ", "Finalize "] {
+        if rest.ends_with("Aggregate") && skip(&mut rest, &mut at, mode) {
+            node.partial_mode = Some(mode.trim_end().to_owned());
+        }
+    }
+    // The node name, and what may follow it.
+    let aggregates = ["HashAggregate", "GroupAggregate", "MixedAggregate", "Aggregate"];
+    let (known, after) = if let Some(r) = aggregates.iter().find(|k| rest == **k) {
+        node.kind = "Aggregate".into();
+        node.strategy = Some(
+            match *r {
+                "HashAggregate" => "Hashed",
+                "GroupAggregate" => "Sorted",
+                "MixedAggregate" => "Mixed",
+                _ => "Plain",
+            }
+            .into(),
+        );
+        (true, "")
+    } else if let Some(cmd) = rest
+        .strip_prefix("HashSetOp ")
+        .or_else(|| rest.strip_prefix("SetOp "))
+    {
+        node.kind = "SetOp".into();
+        node.strategy = Some(if rest.starts_with("Hash") { "Hashed" } else { "Sorted" }.into());
+        node.operation = Some(cmd.to_owned());
+        (true, "")
+    } else if rest == "Nested Loop" || rest.starts_with("Nested Loop ") {
+        node.kind = "Nested Loop".into();
+        let tail = &rest["Nested Loop".len()..];
+        let jt = if tail.is_empty() {
+            "Inner"
+        } else {
+            tail.strip_prefix(' ')
+                .and_then(|t| t.strip_suffix(" Join"))
+                .filter(|j| JOIN_TYPES.contains(j))
+                .ok_or((at + "Nested Loop".len(), "a join type (`Left`, `Semi`, …) and `Join`"))?
+        };
+        node.join_type = Some(jt.to_owned());
+        (true, "")
+    } else if let Some((method, jt)) = ["Hash ", "Merge "].iter().find_map(|m| {
+        let r = rest.strip_prefix(m)?.strip_suffix("Join")?;
+        let jt = r.trim_end();
+        (jt.is_empty() || JOIN_TYPES.contains(&jt)).then_some((m.trim_end(), jt))
+    }) {
+        node.kind = format!("{method} Join");
+        node.join_type = Some(if jt.is_empty() { "Inner" } else { jt }.to_owned());
+        (true, "")
+    } else if let Some(r) = ["Index Only Scan", "Index Scan"]
+        .iter()
+        .find(|k| rest.starts_with(**k) && rest[k.len()..].starts_with(' '))
+    {
+        node.kind = (*r).into();
+        let mut tail = &rest[r.len()..];
+        at += r.len();
+        if let Some(t) = tail.strip_prefix(" Backward") {
+            node.direction = Some("Backward".into());
+            tail = t;
+            at += " Backward".len();
+        }
+        let Some(t) = tail.strip_prefix(" using ") else {
+            return Err((at, "` using ` and the index name"));
+        };
+        at += " using ".len();
+        let Some((index, n)) = ident(t) else {
+            return Err((at, "an index name"));
+        };
+        node.index = Some(index);
+        at += n;
+        (true, &t[n..])
+    } else if let Some(t) = rest.strip_prefix("Bitmap Index Scan") {
+        node.kind = "Bitmap Index Scan".into();
+        at += "Bitmap Index Scan".len();
+        let Some(t) = t.strip_prefix(" on ") else {
+            return Err((at, "` on ` and the index name"));
+        };
+        at += 4;
+        match ident(t) {
+            Some((index, n)) if n == t.len() => node.index = Some(index),
+            _ => return Err((at, "an index name")),
+        }
+        (true, "")
+    } else if let Some(t) = rest.strip_prefix("Custom Scan (") {
+        node.kind = "Custom Scan".into();
+        let Some(close) = t.find(')') else {
+            return Err((at + rest.len(), "`)` after the custom scan provider"));
+        };
+        node.operation = Some(t[..close].to_owned());
+        at += "Custom Scan (".len() + close + 1;
+        (true, &t[close + 1..])
+    } else if let Some((op, t)) = ["Scan", "Insert", "Update", "Delete"].iter().find_map(|op| {
+        let t = rest.strip_prefix("Foreign ")?.strip_prefix(op)?;
+        (t.is_empty() || t.starts_with(' ')).then_some((op, t))
+    }) {
+        // JSON prints "Operation": "Select" for plain foreign scans.
+        node.kind = "Foreign Scan".into();
+        node.operation = Some(if *op == "Scan" { "Select" } else { op }.to_string());
+        at += rest.len() - t.len();
+        (true, t)
+    } else if let Some((op, t)) = ["Insert", "Update", "Delete", "Merge"].iter().find_map(|op| {
+        let t = rest.strip_prefix(op)?;
+        t.starts_with(" on ").then_some((op, t))
+    }) {
+        node.kind = "ModifyTable".into();
+        node.operation = Some((*op).to_owned());
+        at += op.len();
+        (true, t)
+    } else {
+        // Generic: "Kind" or "Kind on target".
+        let (kind, t) = match find_unquoted(rest, " on ") {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if kind.is_empty()
+            || !kind
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        {
+            return Err((at, "a plan node name"));
+        }
+        node.kind = kind.to_owned();
+        at += kind.len();
+        (KINDS.contains(&kind), t)
+    };
+    if after.is_empty() {
+        return Ok(known);
+    }
+    let Some(t) = after.strip_prefix(" on ") else {
+        return Err((at, "` on ` and a relation, or the end of the node name"));
+    };
+    at += 4;
+    let Some(tg) = target(t) else {
+        return Err((at, "a relation name and an optional alias"));
+    };
+    match node.kind.as_str() {
+        // These print their alias only (JSON: "Alias", no object name).
+        "Subquery Scan" | "Values Scan" if tg.schema.is_none() && tg.alias.is_none() => {
+            node.alias = Some(tg.name);
+        }
+        _ => {
+            node.alias = Some(tg.alias.unwrap_or_else(|| tg.name.clone()));
+            node.relation = Some(tg.name);
+            node.schema = tg.schema;
+        }
+    }
+    Ok(known)
+}
+
+fn find_unquoted(s: &str, pat: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && s[i..].starts_with(pat) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Reads a node line; `start` is the byte offset of the name (after `->` and spaces).
+/// `Ok(None)` when the line is not a node PostgreSQL prints and `strict` is off.
+fn node_line(line: &Logical, start: usize, strict: bool) -> Result<Option<Node>, PlanError> {
+    let s = &line.text;
+    let end = groups_start(&s[start..]).map_or(s.len(), |i| start + i);
+    let name = s[start..end].trim_end();
+    let g = groups(s, end).map_err(|(at, what)| line.error(at, what))?;
+    let mut node = Node::default();
+    let known = match label(&mut node, name) {
+        Ok(known) => known,
+        Err(_) if !strict && g.estimate.is_none() && g.actual.is_none() && !g.never_executed => {
+            return Ok(None);
+        }
+        Err((at, what)) => return Err(line.error(start + at, what)),
+    };
+    let has_groups = g.estimate.is_some() || g.actual.is_some() || g.never_executed;
+    if !strict && !known && !has_groups {
+        return Ok(None);
+    }
+    node.estimate = g.estimate;
+    node.actual = g.actual;
+    node.never_executed = g.never_executed;
+    Ok(Some(node))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details
+// ---------------------------------------------------------------------------------------------
+
+const CONDITIONS: &[&str] = &[
+    "Index Cond",
+    "Recheck Cond",
+    "TID Cond",
+    "Merge Cond",
+    "Hash Cond",
+    "Join Filter",
+    "One-Time Filter",
+    "Filter",
+];
+
+/// A number at the start of `s`, with an optional unit (`82kB`, `0.4 ms`).
+fn lead_num(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let len = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(s.len());
+    s[..len].parse().ok().filter(|v: &f64| v.is_finite())
+}
+
+/// The `Key: value` parts of a line that prints several (`Buckets: 1024  Batches: 1  Memory
+/// Usage: 9kB`), found by their known keys so a lost double space does not matter.
+fn segments<'a>(t: &'a str, keys: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+    let mut found: Vec<(usize, &str)> = Vec::new();
+    for key in keys {
+        let mut from = 0;
+        while let Some(i) = t[from..].find(key).map(|i| i + from) {
+            let boundary = i == 0 || t[..i].ends_with(' ');
+            if boundary && t[i + key.len()..].starts_with(':') {
+                found.push((i, key));
+            }
+            from = i + key.len();
+        }
+    }
+    found.sort_unstable();
+    found.dedup_by_key(|f| f.0);
+    let mut out = Vec::with_capacity(found.len());
+    for (n, &(i, key)) in found.iter().enumerate() {
+        let end = found.get(n + 1).map_or(t.len(), |f| f.0);
+        let value = t.get(i + key.len() + 1..end).unwrap_or("").trim();
+        out.push((key, value));
+    }
+    out
+}
+
+/// `k=v k=v` pairs.
+fn pairs(s: &str) -> impl Iterator<Item = (&str, f64)> {
+    s.split_whitespace().filter_map(|w| {
+        let (k, v) = w.split_once('=')?;
+        Some((k, lead_num(v)?))
+    })
+}
+
+fn read_buffers(value: &str, b: &mut Buffers) {
+    for part in value.split(',') {
+        let mut words = part.trim().splitn(2, ' ');
+        let (scope, rest) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        for (k, v) in pairs(rest) {
+            match (scope, k) {
+                ("shared", "hit") => b.shared_hit = v,
+                ("shared", "read") => b.shared_read = v,
+                ("shared", "dirtied") => b.shared_dirtied = v,
+                ("shared", "written") => b.shared_written = v,
+                ("local", "hit") => b.local_hit = v,
+                ("local", "read") => b.local_read = v,
+                ("local", "dirtied") => b.local_dirtied = v,
+                ("local", "written") => b.local_written = v,
+                ("temp", "read") => b.temp_read = v,
+                ("temp", "written") => b.temp_written = v,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `read=… write=…` (≤ 14), `shared/local read=…, temp read=…` (15), `shared read=…, local
+/// read=…, temp read=…` (16+).
+fn read_io(value: &str, b: &mut Buffers) {
+    for part in value.split(',') {
+        let part = part.trim();
+        let (scope, rest) = match part.split_once(' ') {
+            Some((s, r)) if !s.contains('=') => (s, r),
+            _ => ("", part),
+        };
+        for (k, v) in pairs(rest) {
+            match (scope == "temp", k) {
+                (true, "read") => b.temp_io_read_ms += v,
+                (true, "write") => b.temp_io_write_ms += v,
+                (false, "read") => b.io_read_ms += v,
+                (false, "write") => b.io_write_ms += v,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `records=1 fpi=0 bytes=64 buffers full=0`.
+fn read_wal(value: &str, node: &mut Node) {
+    let w = node.wal.get_or_insert_with(Wal::default);
+    for (k, v) in pairs(value) {
+        match k {
+            "records" => w.records = v,
+            "fpi" => w.fpi = v,
+            "bytes" => w.bytes = v,
+            // PostgreSQL 18: "buffers full=N", JSON "WAL Buffers Full".
+            "full" => node.properties.push(("WAL Buffers Full".into(), fmt_num(v))),
+            _ => {}
+        }
+    }
+}
+
+/// A number as serde_json prints a JSON number PostgreSQL wrote (integers without `.0`).
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Incremental Sort's `Full-sort Groups: 4  Sort Method: quicksort  Average Memory: 29kB  Peak
+/// Memory: 29kB`, as pg_json renders the JSON object (keys in order, nested objects inline).
+fn sort_groups(t: &str) -> String {
+    let segs = segments(
+        t,
+        &[
+            "Full-sort Groups",
+            "Pre-sorted Groups",
+            "Sort Method",
+            "Sort Methods",
+            "Average Memory",
+            "Peak Memory",
+            "Average Disk",
+            "Peak Disk",
+        ],
+    );
+    let get = |k: &str| segs.iter().find(|s| s.0 == k).map(|s| s.1);
+    let kb = |k: &str| get(k).and_then(lead_num).map(fmt_num);
+    let mut parts = Vec::new();
+    if let Some(n) = get("Full-sort Groups").or(get("Pre-sorted Groups")) {
+        parts.push(format!("Group Count: {n}"));
+    }
+    if let Some(m) = get("Sort Method").or(get("Sort Methods")) {
+        parts.push(format!("Sort Methods Used: {m}"));
+    }
+    for (space, avg, peak) in [
+        ("Disk", "Average Disk", "Peak Disk"),
+        ("Memory", "Average Memory", "Peak Memory"),
+    ] {
+        if let (Some(a), Some(p)) = (kb(avg), kb(peak)) {
+            parts.push(format!(
+                "Sort Space {space}: Average Sort Space Used: {a}, Peak Sort Space Used: {p}"
+            ));
+        }
+    }
+    parts.join(", ")
+}
+
+fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
+    let num = || lead_num(value);
+    match key {
+        k if CONDITIONS.contains(&k) => node.conditions.push(Condition {
+            kind: k.to_owned(),
+            expr: value.to_owned(),
+        }),
+        "Rows Removed by Filter" => node.rows_removed_by_filter = num(),
+        "Rows Removed by Join Filter" => node.rows_removed_by_join_filter = num(),
+        "Rows Removed by Index Recheck" => node.rows_removed_by_recheck = num(),
+        "Heap Fetches" => node.heap_fetches = num(),
+        "Workers Planned" => node.workers_planned = num(),
+        "Workers Launched" => node.workers_launched = num(),
+        "Heap Blocks" => {
+            for (k, v) in pairs(value) {
+                match k {
+                    "exact" => node.exact_heap_blocks = Some(v),
+                    "lossy" => node.lossy_heap_blocks = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        "Sort Method" => {
+            let segs = segments(t, &["Sort Method", "Memory", "Disk"]);
+            let method = segs.first().map(|s| s.1).unwrap_or(value);
+            let space = segs.get(1);
+            node.sort = Some(SortInfo {
+                method: method.to_owned(),
+                space_type: space.map(|s| s.0.to_owned()).unwrap_or_default(),
+                space_kb: space.and_then(|s| lead_num(s.1)).unwrap_or(0.0),
+            });
+        }
+        "Buckets" | "Batches" | "Planned Partitions" => {
+            let segs = segments(
+                t,
+                &[
+                    "Planned Partitions",
+                    "Buckets",
+                    "Batches",
+                    "Memory Usage",
+                    "Disk Usage",
+                ],
+            );
+            let h = node.hash.get_or_insert_with(HashInfo::default);
+            for (k, v) in segs {
+                let orig = v
+                    .split_once("(originally ")
+                    .and_then(|(_, o)| lead_num(o));
+                match k {
+                    "Planned Partitions" => {
+                        let n = lead_num(v).map(fmt_num).unwrap_or_default();
+                        node.properties.push(("Planned Partitions".into(), n));
+                    }
+                    "Buckets" => {
+                        h.buckets = lead_num(v);
+                        h.original_buckets = orig.or(h.buckets);
+                    }
+                    "Batches" => {
+                        h.batches = lead_num(v);
+                        if key == "Buckets" {
+                            h.original_batches = orig.or(h.batches);
+                        }
+                    }
+                    "Memory Usage" => h.memory_kb = lead_num(v),
+                    "Disk Usage" => h.disk_kb = lead_num(v),
+                    _ => {}
+                }
+            }
+            if key != "Buckets" && h.batches.is_none() {
+                // Only "Planned Partitions" (no ANALYZE): no hash table figures.
+                node.hash = None;
+            }
+        }
+        "Hits" => {
+            for (k, v) in segments(
+                t,
+                &["Hits", "Misses", "Evictions", "Overflows", "Memory Usage"],
+            ) {
+                let json = match k {
+                    "Memory Usage" => "Peak Memory Usage",
+                    "Hits" => "Cache Hits",
+                    "Misses" => "Cache Misses",
+                    "Evictions" => "Cache Evictions",
+                    _ => "Cache Overflows",
+                };
+                let v = lead_num(v).map(fmt_num).unwrap_or_else(|| v.to_owned());
+                node.properties.push((json.into(), v));
+            }
+        }
+        "Full-sort Groups" | "Pre-sorted Groups" => {
+            node.properties.push((key.to_owned(), sort_groups(t)));
+        }
+        "Buffers" => read_buffers(value, node.buffers.get_or_insert_with(Buffers::default)),
+        "I/O Timings" => read_io(value, node.buffers.get_or_insert_with(Buffers::default)),
+        "WAL" => read_wal(value, node),
+        // Printed in text with VERBOSE only, in JSON always: left out of the model by both
+        // readers so the two formats of one plan agree.
+        "Inner Unique" => {}
+        _ => node.properties.push((key.to_owned(), value.to_owned())),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 2: the tree
+// ---------------------------------------------------------------------------------------------
+
+struct Reader {
+    plan: Plan,
+    /// (column, node index) of the open nodes, innermost last.
+    stack: Vec<(usize, usize)>,
+    root_col: usize,
+    subplan: Option<Subplan>,
+    /// Lines deeper than this column belong to a `Worker N:` line and are read past.
+    worker_col: Option<usize>,
+    /// The trailer block lines deeper than the root belong to, once the tree is over.
+    block: Option<Trailer>,
+    node_buffers: bool,
+    any_buffers: bool,
+    wal: bool,
+}
+
+fn sum(slot: &mut Option<f64>, v: Option<f64>) {
+    if let Some(v) = v {
+        *slot = Some(slot.unwrap_or(0.0) + v);
+    }
+}
+
+impl Reader {
+    fn new(root_col: usize) -> Reader {
+        Reader {
+            plan: Plan {
+                engine: Engine::Postgres,
+                format: Format::PostgresText,
+                options: Options::default(),
+                nodes: Vec::new(),
+                planning_ms: None,
+                execution_ms: None,
+                planning_buffers: None,
+                jit: None,
+                settings: Vec::new(),
+                triggers: Vec::new(),
+            },
+            stack: Vec::new(),
+            root_col,
+            subplan: None,
+            worker_col: None,
+            block: None,
+            node_buffers: false,
+            any_buffers: false,
+            wal: false,
+        }
+    }
+
+    fn add(&mut self, mut node: Node, col: usize) {
+        while self.stack.last().is_some_and(|&(c, _)| c >= col) {
+            self.stack.pop();
+        }
+        let id = self.plan.nodes.len();
+        node.id = id;
+        node.parent = self.stack.last().map(|&(_, p)| p);
+        node.depth = self.stack.len();
+        node.subplan = self.subplan.take();
+        if let Some(p) = node.parent {
+            self.plan.nodes[p].children.push(id);
+        }
+        self.plan.nodes.push(node);
+        self.stack.push((col, id));
+        self.worker_col = None;
+        self.block = None;
+    }
+
+    fn line(&mut self, line: &Logical) -> Result<(), PlanError> {
+        let t = line.text.as_str();
+        let col = line.col;
+        if let Some(rest) = t.strip_prefix("->") {
+            let start = 2 + (rest.len() - rest.trim_start().len());
+            let node = node_line(line, start, true)?.unwrap_or_default();
+            self.add(node, col);
+            return Ok(());
+        }
+        if self.plan.nodes.is_empty() {
+            return match node_line(line, 0, false)? {
+                Some(node) => {
+                    self.add(node, col);
+                    Ok(())
+                }
+                None => Err(PlanError::NotAPlan { line: line.no }),
+            };
+        }
+        let node_col = if self.block.is_some() {
+            self.root_col
+        } else {
+            self.stack.last().map_or(self.root_col, |s| s.0)
+        };
+        if col <= node_col
+            && let Some(tr) = trailer(t).or(is_trigger(t).then_some(Trailer::Trigger))
+        {
+            self.trailer(tr, t);
+            return Ok(());
+        }
+        if self.block.is_some() {
+            if col > self.root_col {
+                self.block_line(t);
+                return Ok(());
+            }
+            // A further plan (EXPLAIN of a statement rewritten into several).
+            if let Some(node) = node_line(line, 0, false)? {
+                self.stack.clear();
+                self.add(node, col);
+            }
+            return Ok(());
+        }
+        if let Some(sp) = subplan_header(t) {
+            self.subplan = Some(sp);
+            self.worker_col = None;
+            return Ok(());
+        }
+        if let Some(w) = self.worker_col {
+            if col > w {
+                return Ok(());
+            }
+            self.worker_col = None;
+        }
+        if is_worker(t) {
+            // Per-worker figures: JSON's "Workers" array, which the model leaves out.
+            self.worker_col = Some(col);
+            return Ok(());
+        }
+        let Some(key) = key_of(t) else {
+            // Pass 1 joins every line that starts nothing to the one before.
+            return Ok(());
+        };
+        let value = t[key.len() + 1..].trim();
+        let Some(&(_, idx)) = self.stack.last() else {
+            return Ok(());
+        };
+        match key {
+            "Buffers" | "I/O Timings" => {
+                self.node_buffers = true;
+                self.any_buffers = true;
+            }
+            "WAL" => self.wal = true,
+            _ => {}
+        }
+        detail(&mut self.plan.nodes[idx], t, key, value);
+        Ok(())
+    }
+
+    fn trailer(&mut self, tr: Trailer, t: &str) {
+        let value = t.split_once(':').map_or("", |(_, v)| v.trim());
+        self.block = Some(tr);
+        match tr {
+            Trailer::PlanningTime => sum(&mut self.plan.planning_ms, lead_num(value)),
+            Trailer::ExecutionTime => sum(&mut self.plan.execution_ms, lead_num(value)),
+            Trailer::Jit => {
+                self.plan.jit.get_or_insert_with(Jit::default);
+            }
+            Trailer::Settings => self.plan.settings.extend(settings(value)),
+            Trailer::Trigger => {
+                if let Some(trigger) = trigger(t) {
+                    self.plan.triggers.push(trigger);
+                }
+            }
+            Trailer::Planning | Trailer::Other => {}
+        }
+    }
+
+    fn block_line(&mut self, t: &str) {
+        let Some((key, value)) = t.split_once(':') else {
+            return;
+        };
+        let value = value.trim();
+        match (self.block, key) {
+            (Some(Trailer::Planning), "Buffers") => {
+                self.any_buffers = true;
+                read_buffers(
+                    value,
+                    self.plan.planning_buffers.get_or_insert_with(Buffers::default),
+                );
+            }
+            (Some(Trailer::Planning), "I/O Timings") => read_io(
+                value,
+                self.plan.planning_buffers.get_or_insert_with(Buffers::default),
+            ),
+            (Some(Trailer::Jit), "Functions") => {
+                let j = self.plan.jit.get_or_insert_with(Jit::default);
+                j.functions = lead_num(value).unwrap_or(0.0);
+            }
+            (Some(Trailer::Jit), "Timing") => {
+                let j = self.plan.jit.get_or_insert_with(Jit::default);
+                jit_timing(value, j);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, first_line: usize) -> Result<Plan, PlanError> {
+        if self.plan.nodes.is_empty() {
+            return Err(PlanError::NotAPlan { line: first_line });
+        }
+        let o = &mut self.plan.options;
+        for n in &self.plan.nodes {
+            o.costs |= n.estimate.is_some();
+            o.analyze |= n.actual.is_some() || n.never_executed;
+            o.timing |= n.actual.is_some_and(|a| a.total_ms.is_some());
+        }
+        o.buffers = self.node_buffers || (self.any_buffers && o.analyze);
+        fill_json_defaults(&mut self.plan, self.wal);
+        Ok(self.plan)
+    }
+}
+
+/// `Generation 0.5 ms (Deform 0.1 ms), Inlining 0.0 ms, Optimization 0.2 ms, Emission 3.0 ms,
+/// Total 3.7 ms`.
+fn jit_timing(value: &str, j: &mut Jit) {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    for p in parts {
+        let p = p.trim();
+        let (name, rest) = p.split_once(' ').unwrap_or((p, ""));
+        let v = lead_num(rest).unwrap_or(0.0);
+        match name {
+            "Generation" => j.generation_ms = v,
+            "Inlining" => j.inlining_ms = v,
+            "Optimization" => j.optimization_ms = v,
+            "Emission" => j.emission_ms = v,
+            "Total" => j.total_ms = v,
+            _ => {}
+        }
+    }
+}
+
+/// `work_mem = '64kB', search_path = '"$user", public'`: names and unquoted values.
+fn settings(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = value.trim();
+    while let Some((name, after)) = rest.split_once(" = ") {
+        let name = name.trim().trim_start_matches(',').trim().to_owned();
+        let after = after.trim_start();
+        let (v, next) = if let Some(q) = after.strip_prefix('\'') {
+            let mut v = String::new();
+            let mut end = q.len();
+            let mut chars = q.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if c == '\'' {
+                    if chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                        chars.next();
+                        v.push('\'');
+                        continue;
+                    }
+                    end = i + 1;
+                    break;
+                }
+                v.push(c);
+            }
+            (v, &q[end.min(q.len())..])
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            (after[..end].trim().to_owned(), &after[end..])
+        };
+        out.push((name, v));
+        rest = next.trim_start().trim_start_matches(',').trim_start();
+    }
+    out
+}
+
+/// `Trigger [name] [for constraint c] [on rel]: time=… calls=…`. The name is the constraint's
+/// for a constraint trigger (the text format prints the trigger's own name only with
+/// `VERBOSE`), else the trigger's: the JSON reader names them the same way.
+fn trigger(t: &str) -> Option<Trigger> {
+    let body = t.strip_prefix("Trigger")?;
+    let colon = body
+        .rfind(": time=")
+        .or_else(|| body.rfind(": calls="))?;
+    let (head, figures) = (body[..colon].trim(), &body[colon + 1..]);
+    let name = match find_unquoted(head, "for constraint ") {
+        Some(i) => {
+            let c = &head[i + "for constraint ".len()..];
+            c.split_once(" on ").map_or(c, |(c, _)| c)
+        }
+        None => head.split_once(" on ").map_or(head, |(n, _)| n),
+    };
+    let mut trigger = Trigger {
+        name: name.trim().to_owned(),
+        time_ms: None,
+        calls: 0.0,
+    };
+    for (k, v) in pairs(figures) {
+        match k {
+            "time" => trigger.time_ms = Some(v),
+            "calls" => trigger.calls = v,
+            _ => {}
+        }
+    }
+    Some(trigger)
+}
+
+/// What JSON always prints and the text format prints only when it is not zero or not the
+/// default; filled in so both formats of one plan give the same model:
+///
+/// - `Alias`: JSON names it for every scan, text only when it differs from the relation (done
+///   in [`label`]).
+/// - Buffers (`BUFFERS` with `ANALYZE`): JSON gives every node its counts, text leaves out
+///   lines of zeros: every node gets zero counts when any node printed some. Planning buffers
+///   likewise, when the plan has a planning time.
+/// - WAL: as buffers, when any node printed a `WAL:` line.
+/// - `Rows Removed by Filter` / `by Join Filter` / `by Index Recheck` (`ANALYZE`): JSON prints 0
+///   for a node with that condition (Index Cond on index scans for the recheck), text nothing.
+/// - `Exact Heap Blocks` / `Lossy Heap Blocks` of bitmap heap scans (`ANALYZE`): 0.
+/// - Hash aggregates: `Disk Usage` 0 (`ANALYZE`), `Planned Partitions` 0 (with costs).
+/// - Hash nodes: the original buckets and batches equal the final ones unless `originally`
+///   says otherwise.
+/// - Gather: `Single Copy` false. Append and Merge Append: `Subplans Removed` 0.
+fn fill_json_defaults(plan: &mut Plan, wal: bool) {
+    let o = plan.options;
+    if o.buffers && plan.planning_ms.is_some() {
+        plan.planning_buffers.get_or_insert_with(Buffers::default);
+    }
+    for n in &mut plan.nodes {
+        if o.analyze {
+            if o.buffers {
+                n.buffers.get_or_insert_with(Buffers::default);
+            }
+            if wal {
+                n.wal.get_or_insert_with(Wal::default);
+            }
+            let has = |k: &str| n.conditions.iter().any(|c| c.kind == k);
+            if has("Filter") {
+                n.rows_removed_by_filter.get_or_insert(0.0);
+            }
+            if has("Join Filter") {
+                n.rows_removed_by_join_filter.get_or_insert(0.0);
+            }
+            let index_scan = matches!(n.kind.as_str(), "Index Scan" | "Index Only Scan");
+            if has("Recheck Cond") || (index_scan && has("Index Cond")) {
+                n.rows_removed_by_recheck.get_or_insert(0.0);
+            }
+            if n.kind == "Bitmap Heap Scan" {
+                n.exact_heap_blocks.get_or_insert(0.0);
+                n.lossy_heap_blocks.get_or_insert(0.0);
+            }
+        }
+        let hash_agg = n.kind == "Aggregate"
+            && matches!(n.strategy.as_deref(), Some("Hashed" | "Mixed"));
+        if hash_agg {
+            if let Some(h) = &mut n.hash {
+                h.disk_kb.get_or_insert(0.0);
+            }
+            if o.costs && n.property("Planned Partitions").is_none() {
+                n.properties.push(("Planned Partitions".into(), "0".into()));
+            }
+        }
+        if n.kind == "Gather" && n.property("Single Copy").is_none() {
+            n.properties.push(("Single Copy".into(), "false".into()));
+        }
+        if matches!(n.kind.as_str(), "Append" | "Merge Append")
+            && n.property("Subplans Removed").is_none()
+        {
+            n.properties.push(("Subplans Removed".into(), "0".into()));
+        }
+    }
 }
