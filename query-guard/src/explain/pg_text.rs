@@ -121,6 +121,73 @@ fn key_of(t: &str) -> Option<&str> {
     ok.then_some(key)
 }
 
+/// Keys PostgreSQL prints only after another on the same line (`Batches: 1  Memory Usage: 9kB`):
+/// a line starting with one is the rest of a cut line.
+const SECOND_KEYS: &[&str] = &[
+    "Memory Usage",
+    "Disk Usage",
+    "Memory",
+    "Disk",
+    "Misses",
+    "Evictions",
+    "Overflows",
+    "Average Memory",
+    "Peak Memory",
+    "Average Disk",
+    "Peak Disk",
+];
+
+/// Detail keys PostgreSQL prints first on a line, to tell a key cut in two ("Rows Removed by
+/// Fil" / "ter: 5") from one broken at a space.
+const KNOWN_KEYS: &[&str] = &[
+    "Index Cond",
+    "Recheck Cond",
+    "TID Cond",
+    "Merge Cond",
+    "Hash Cond",
+    "Join Filter",
+    "One-Time Filter",
+    "Filter",
+    "Rows Removed by Filter",
+    "Rows Removed by Join Filter",
+    "Rows Removed by Index Recheck",
+    "Heap Fetches",
+    "Heap Blocks",
+    "Sort Method",
+    "Sort Key",
+    "Presorted Key",
+    "Group Key",
+    "Hash Key",
+    "Output",
+    "Buckets",
+    "Batches",
+    "Planned Partitions",
+    "Hits",
+    "Cache Key",
+    "Cache Mode",
+    "Workers Planned",
+    "Workers Launched",
+    "Buffers",
+    "I/O Timings",
+    "WAL",
+    "Full-sort Groups",
+    "Pre-sorted Groups",
+    "Order By",
+    "Index Searches",
+    "Disabled",
+    "Single Copy",
+    "Inner Unique",
+    "Run Condition",
+    "Subplans Removed",
+    "Remote SQL",
+    "Planning Time",
+    "Execution Time",
+    "Functions",
+    "Options",
+    "Timing",
+    "Settings",
+];
+
 fn is_worker(t: &str) -> bool {
     t.strip_prefix("Worker ").is_some_and(|r| {
         let d = r.chars().take_while(char::is_ascii_digit).count();
@@ -186,10 +253,13 @@ impl Shape {
         if next_is_node && subplan_header(t).is_some() {
             return true;
         }
-        if col <= self.node_col && (trailer(t).is_some() || is_trigger(t)) {
+        // "Trigger " alone: a long trigger line may be cut before its ": time=".
+        if col <= self.node_col && (trailer(t).is_some() || t.starts_with("Trigger ")) {
             return true;
         }
-        if col > self.node_col && (is_worker(t) || key_of(t).is_some()) {
+        if col > self.node_col
+            && (is_worker(t) || key_of(t).is_some_and(|k| !SECOND_KEYS.contains(&k)))
+        {
             return true;
         }
         self.after_trailer && col <= self.root_col && looks_like_node(t)
@@ -198,7 +268,7 @@ impl Shape {
     fn update(&mut self, t: &str, col: usize) {
         if t.starts_with("->") {
             self.node_col = col;
-        } else if col <= self.node_col && (trailer(t).is_some() || is_trigger(t)) {
+        } else if col <= self.node_col && (trailer(t).is_some() || t.starts_with("Trigger ")) {
             self.after_trailer = true;
             self.node_col = self.root_col;
         } else if self.after_trailer && col <= self.root_col && looks_like_node(t) {
@@ -209,17 +279,15 @@ impl Shape {
 }
 
 /// Pass 1: joins wrapped lines back (see the module docs).
+///
+/// How: a terminal cuts lines at a fixed width and loses nothing (but a space at the end of a
+/// piece, trimmed), so when every line that is continued is as long as the longest line (or two
+/// shorter), the full ones are glued as they are; a mail client breaks at a space and drops it,
+/// so otherwise pieces are joined with one space.
 fn join_wrapped(lines: &[Line]) -> Vec<Logical> {
     let lines: Vec<&Line> = lines.iter().filter(|l| !l.text.trim().is_empty()).collect();
-    // The width lines were cut at, when a terminal cut them: a line this long was cut mid-word.
-    let width = lines
-        .iter()
-        .map(|l| l.text.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut out: Vec<Logical> = Vec::with_capacity(lines.len());
     let Some(first) = lines.first() else {
-        return out;
+        return Vec::new();
     };
     let mut shape = Shape {
         root_col: indent(&first.text),
@@ -231,46 +299,66 @@ fn join_wrapped(lines: &[Line]) -> Vec<Logical> {
             .get(i + 1)
             .is_some_and(|l| l.text.trim_start().starts_with("->"))
     };
-    let mut prev_len = 0usize;
+    let mut starts = Vec::with_capacity(lines.len());
+    // Lines to glue on without a space (the rest of a cut key).
+    let mut tight = std::collections::HashSet::new();
     for (i, line) in lines.iter().enumerate() {
         let col = indent(&line.text);
         let t = line.text.trim_start();
-        let mut starts = out.is_empty() || shape.starts(t, col, next_is_node(i));
-        if !starts
-            && let Some(next) = lines.get(i + 1)
-        {
+        let mut start = i == 0 || shape.starts(t, col, next_is_node(i));
+        if !start && let Some(next) = lines.get(i + 1) {
             // A key cut in two ("Rows Removed by Fil" / "ter: 5"): the line starts something if
             // it does with the next one glued on, and the next one starts nothing itself.
             let next_t = next.text.trim_start();
-            let next_col = indent(&next.text);
-            if !shape.starts(next_t, next_col, next_is_node(i + 1)) {
+            if !shape.starts(next_t, indent(&next.text), next_is_node(i + 1)) {
+                let spaced = format!("{t} {next_t}");
                 let glued = format!("{t}{}", next.text);
-                starts = shape.starts(&glued, col, next_is_node(i + 1));
+                let known = |s: &str| key_of(s).is_some_and(|k| KNOWN_KEYS.contains(&k));
+                let nn = next_is_node(i + 1);
+                if known(&glued) && !known(&spaced) {
+                    start = true;
+                    tight.insert(i + 1);
+                } else {
+                    start = shape.starts(&spaced, col, nn);
+                }
             }
         }
-        if starts {
+        if start {
             shape.update(t, col);
-            out.push(Logical {
+        }
+        starts.push(start);
+    }
+    let len = |l: &Line| l.text.chars().count();
+    let width = lines.iter().map(|l| len(l)).max().unwrap_or(0);
+    // A piece that ended in spaces lost them to trimming (PostgreSQL prints at most two in a
+    // row): up to two short of the width is a cut too.
+    let cut_at_width = (1..lines.len())
+        .filter(|&i| !starts[i] && !tight.contains(&i))
+        .all(|i| len(lines[i - 1]) + 2 >= width);
+    let mut out: Vec<Logical> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let col = indent(&line.text);
+        match out.last_mut() {
+            Some(last) if !starts[i] => {
+                let raw = line.text.as_str();
+                let piece = if tight.contains(&i) || (cut_at_width && len(lines[i - 1]) == width) {
+                    raw
+                } else {
+                    last.text.push(' ');
+                    raw.trim_start()
+                };
+                let start = last.text.len();
+                last.pieces
+                    .push((start, line.no, raw.chars().count() - piece.chars().count()));
+                last.text.push_str(piece);
+            }
+            _ => out.push(Logical {
                 no: line.no,
                 col,
-                text: t.to_owned(),
+                text: line.text.trim_start().to_owned(),
                 pieces: vec![(0, line.no, col)],
-            });
-        } else if let Some(last) = out.last_mut() {
-            // A cut at the full width lost nothing; a shorter line was broken at a space.
-            let raw = line.text.as_str();
-            let piece = if prev_len == width {
-                raw
-            } else {
-                last.text.push(' ');
-                raw.trim_start()
-            };
-            let start = last.text.len();
-            last.pieces
-                .push((start, line.no, raw.chars().count() - piece.chars().count()));
-            last.text.push_str(piece);
+            }),
         }
-        prev_len = line.text.chars().count();
     }
     out
 }
@@ -962,7 +1050,8 @@ fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
                     }
                     "Batches" => {
                         h.batches = lead_num(v);
-                        if key == "Buckets" {
+                        // A Hash node's (also when its line was cut before "Batches").
+                        if key == "Buckets" || h.buckets.is_some() {
                             h.original_batches = orig.or(h.batches);
                         }
                     }
@@ -1481,5 +1570,538 @@ mod tests {
             }
         }
         assert!(failed.is_empty(), "models differ: {failed:?}");
+    }
+
+    /// What two runs of one plan share: each node's label, parent, estimate, conditions and
+    /// properties (actual rows and buffers of parallel plans vary from run to run).
+    fn shape(plan: &Plan) -> Vec<String> {
+        plan.nodes
+            .iter()
+            .map(|n| {
+                let mut props = n.properties.clone();
+                props.sort();
+                format!(
+                    "{} <- {:?} {:?} {:?} {:?} {:?}",
+                    n.label(),
+                    n.parent,
+                    n.estimate,
+                    n.conditions,
+                    props,
+                    n.sort.as_ref().map(|s| &s.method)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn psql_table_formats_read_like_the_plain_plan() {
+        let plain = shape(&text(include_str!("testdata/pasted_aligned.txt")).unwrap());
+        assert_eq!(plain.len(), 5);
+        for (name, input) in [
+            ("wrapped", include_str!("testdata/pasted_wrapped.txt")),
+            ("wrapped unicode", include_str!("testdata/pasted_wrapped_unicode.txt")),
+            ("wrapped border 2", include_str!("testdata/pasted_wrapped_border2.txt")),
+            (
+                "wrapped border 2 unicode",
+                include_str!("testdata/pasted_wrapped_border2_unicode.txt"),
+            ),
+            ("wrapped border 0", include_str!("testdata/pasted_wrapped_border0.txt")),
+            ("border 2", include_str!("testdata/pasted_border2.txt")),
+            ("unaligned", include_str!("testdata/pasted_unaligned.txt")),
+        ] {
+            let plan = text(input).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(shape(&plan), plain, "{name}");
+            assert!(plan.planning_ms.is_some() && plan.execution_ms.is_some(), "{name}");
+            assert!(plan.planning_buffers.is_some(), "{name}");
+        }
+        for input in [
+            include_str!("testdata/pasted_json_border2.txt"),
+            include_str!("testdata/pasted_json_wrapped.txt"),
+        ] {
+            let plan = super::super::parse(input).unwrap();
+            assert_eq!(plan.format, Format::PostgresJson);
+            assert_eq!(plan.nodes[0].relation.as_deref(), Some("qg_txt_orders"));
+        }
+    }
+
+    #[test]
+    fn leading_spaces_crlf_and_psql_margins() {
+        let base = comparable(&text(include_str!("testdata/subplans.txt")).unwrap());
+        let indented: String = include_str!("testdata/subplans.txt")
+            .lines()
+            .map(|l| format!("    {l}\r\n"))
+            .collect();
+        assert_eq!(comparable(&text(&indented).unwrap()), base);
+        let psql = format!(
+            "                QUERY PLAN\n------------------------------\n{}(42 rows)\n\n",
+            include_str!("testdata/subplans.txt")
+                .lines()
+                .map(|l| format!(" {l}\n"))
+                .collect::<String>()
+        );
+        assert_eq!(comparable(&text(&psql).unwrap()), base);
+    }
+
+    /// Cuts every line longer than `width` into pieces of `width` characters, as a terminal
+    /// does.
+    fn hard_wrap(s: &str, width: usize) -> String {
+        let mut out = String::new();
+        for line in s.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            for piece in chars.chunks(width) {
+                out.extend(piece);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Breaks lines longer than `width` at the last space before it, dropping the space, as a
+    /// mail client does.
+    fn word_wrap(s: &str, width: usize) -> String {
+        let mut out = String::new();
+        for line in s.lines() {
+            let mut rest = line;
+            while rest.chars().count() > width {
+                let cut: usize = rest.char_indices().nth(width).map_or(rest.len(), |c| c.0);
+                match rest[..cut].rfind(' ').filter(|&i| i > rest.len() - rest.trim_start().len()) {
+                    Some(i) => {
+                        out.push_str(&rest[..i]);
+                        out.push('\n');
+                        rest = &rest[i + 1..];
+                    }
+                    None => break,
+                }
+            }
+            out.push_str(rest);
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn wrapped_lines_are_joined_back() {
+        for name in ["seq_filter", "subplans", "parallel", "hashagg_spill", "update_verbose"] {
+            let (_, txt, _) = PAIRS.iter().find(|p| p.0 == name).unwrap();
+            let base = comparable(&text(txt).unwrap());
+            for width in [41, 50, 57, 64, 77, 80, 99] {
+                let wrapped = hard_wrap(txt, width);
+                let plan = text(&wrapped).unwrap_or_else(|e| panic!("{name} at {width}: {e}"));
+                assert_eq!(comparable(&plan), base, "{name} cut at {width}");
+                let wrapped = word_wrap(txt, width);
+                let plan = text(&wrapped).unwrap_or_else(|e| panic!("{name} wrapped at {width}: {e}"));
+                let plan = comparable(&plan);
+                for (a, b) in plan.nodes.iter().zip(&base.nodes) {
+                    assert_eq!(a, b, "{name} word-wrapped at {width}");
+                }
+                assert_eq!(plan, base, "{name} word-wrapped at {width}");
+            }
+        }
+        // A break inside the cost group, at a space, and a cut key.
+        let plan = text(
+            "Seq Scan on t  (cost=0.00..1.00 rows=1\nwidth=4) (actual time=0.010..0.011 rows=1 loops=1)\n  Filter: ((a = 1) AND\n(b = 2))\n  Rows Removed by Fil\nter: 7\n",
+        )
+        .unwrap();
+        let n = &plan.nodes[0];
+        assert_eq!(n.estimate.unwrap().width, 4.0);
+        assert_eq!(n.condition("Filter"), Some("((a = 1) AND (b = 2))"));
+        assert_eq!(n.rows_removed_by_filter, Some(7.0));
+    }
+
+    #[test]
+    fn labels_round_trip() {
+        let labels = [
+            "Seq Scan on t",
+            "Seq Scan on t x",
+            "Parallel Seq Scan on orders o",
+            "Seq Scan on public.t t1",
+            "Seq Scan on \"user\"",
+            "Seq Scan on \"MyTable\" m",
+            "Seq Scan on \"a \"\"b\"\"\" \"x y\"",
+            "Index Scan using i on t",
+            "Index Scan Backward using i on t x",
+            "Index Only Scan using \"Idx\" on \"Order\" \"o x\"",
+            "Index Only Scan Backward using t_pkey on public.t",
+            "Bitmap Index Scan on i",
+            "Bitmap Heap Scan on t",
+            "Aggregate",
+            "HashAggregate",
+            "GroupAggregate",
+            "MixedAggregate",
+            "Partial HashAggregate",
+            "Finalize GroupAggregate",
+            "Partial Aggregate",
+            "Hash Join",
+            "Hash Left Join",
+            "Hash Right Join",
+            "Hash Full Join",
+            "Hash Semi Join",
+            "Hash Anti Join",
+            "Hash Right Semi Join",
+            "Hash Right Anti Join",
+            "Merge Join",
+            "Merge Full Join",
+            "Nested Loop",
+            "Nested Loop Left Join",
+            "Nested Loop Anti Join",
+            "Nested Loop Semi Join",
+            "Update on t",
+            "Insert on public.t",
+            "Delete on t x",
+            "Merge on t",
+            "HashSetOp Except",
+            "HashSetOp Except All",
+            "SetOp Intersect",
+            "SetOp Intersect All",
+            "CTE Scan on x",
+            "CTE Scan on x x1",
+            "Function Scan on generate_series g",
+            "Function Scan on pg_catalog.generate_series g",
+            "Subquery Scan on sub",
+            "Subquery Scan on \"*SELECT* 1\"",
+            "Values Scan on \"*VALUES*\"",
+            "Custom Scan (Citus Adaptive)",
+            "Custom Scan (ColumnarScan) on events",
+            "Async Foreign Scan on ft",
+            "Foreign Scan on ft f",
+            "Foreign Update on ft",
+            "Foreign Delete on public.ft",
+            "Gather",
+            "Gather Merge",
+            "Hash",
+            "Materialize",
+            "Memoize",
+            "Sort",
+            "Incremental Sort",
+            "Result",
+            "ProjectSet",
+            "Append",
+            "Parallel Append",
+            "Merge Append",
+            "Recursive Union",
+            "BitmapAnd",
+            "BitmapOr",
+            "WindowAgg",
+            "Unique",
+            "Group",
+            "Limit",
+            "LockRows",
+            "Tid Scan on t",
+            "Tid Range Scan on t",
+            "Sample Scan on t",
+            "WorkTable Scan on r",
+            "WorkTable Scan on r r1",
+            "Named Tuplestore Scan on newtab",
+        ];
+        for l in labels {
+            for line in [
+                l.to_owned(),
+                format!("{l}  (cost=0.00..1.00 rows=1 width=4)"),
+                format!("{l} (actual rows=1 loops=1)"),
+            ] {
+                let plan = text(&line).unwrap_or_else(|e| panic!("{l}: {e}"));
+                assert_eq!(plan.nodes[0].label(), l);
+                let plan = text(&format!("Result\n  ->  {line}")).unwrap();
+                assert_eq!(plan.nodes[1].label(), l);
+            }
+        }
+        let n = &text("Index Scan Backward using i on t x").unwrap().nodes[0];
+        assert_eq!(
+            (n.kind.as_str(), n.direction.as_deref(), n.index.as_deref()),
+            ("Index Scan", Some("Backward"), Some("i"))
+        );
+        assert_eq!((n.relation.as_deref(), n.alias.as_deref()), (Some("t"), Some("x")));
+        let n = &text("Seq Scan on t").unwrap().nodes[0];
+        assert_eq!(n.alias.as_deref(), Some("t"), "JSON always names the alias");
+        let n = &text("Values Scan on \"*VALUES*\"").unwrap().nodes[0];
+        assert_eq!((n.relation.as_deref(), n.alias.as_deref()), (None, Some("*VALUES*")));
+        let n = &text("Partial HashAggregate").unwrap().nodes[0];
+        assert_eq!(
+            (n.kind.as_str(), n.strategy.as_deref(), n.partial_mode.as_deref()),
+            ("Aggregate", Some("Hashed"), Some("Partial"))
+        );
+        let n = &text("Hash Right Anti Join").unwrap().nodes[0];
+        assert_eq!((n.kind.as_str(), n.join_type.as_deref()), ("Hash Join", Some("Right Anti")));
+        let n = &text("SetOp Intersect All").unwrap().nodes[0];
+        assert_eq!(
+            (n.kind.as_str(), n.strategy.as_deref(), n.operation.as_deref()),
+            ("SetOp", Some("Sorted"), Some("Intersect All"))
+        );
+    }
+
+    const PG18: &str = "\
+Update on t  (cost=0.29..16.34 rows=0 width=0) (actual time=0.020..0.021 rows=0.00 loops=1)
+  Buffers: shared hit=12 dirtied=2 written=1
+  WAL: records=3 fpi=1 bytes=900 buffers full=2
+  InitPlan 1
+    ->  Result  (cost=0.00..0.01 rows=1 width=4) (actual time=0.001..0.001 rows=1.00 loops=1)
+  ->  Nested Loop  (cost=0.29..16.34 rows=1 width=8) (actual time=0.020..0.021 rows=1.50 loops=1)
+        Buffers: shared hit=5
+        ->  Index Scan using t_pkey on t  (cost=0.29..8.30 rows=1 width=4) (actual time=0.010..0.011 rows=1.00 loops=1)
+              Index Cond: (id = (InitPlan 1).col1)
+              Index Searches: 1
+              Buffers: shared hit=3
+        ->  Seq Scan on u  (cost=0.00..8.03 rows=1 width=4) (actual time=0.005..0.006 rows=0.50 loops=2)
+              Disabled: true
+              Filter: (x = 1)
+              Rows Removed by Filter: 2
+              Buffers: shared hit=2
+Planning:
+  Buffers: shared hit=10 read=2
+  I/O Timings: shared read=0.050
+  Memory: used=20kB  allocated=32kB
+Planning Time: 0.100 ms
+Serialization: time=0.002 ms  output=1kB  format=text
+Trigger trg_audit: time=0.050 calls=3
+Execution Time: 0.050 ms
+";
+
+    #[test]
+    fn postgres_18() {
+        let plan = text(PG18).unwrap();
+        assert_eq!(plan.nodes.len(), 5);
+        let [update, init, nl, idx, seq] = &plan.nodes[..] else {
+            panic!()
+        };
+        assert_eq!(update.operation.as_deref(), Some("Update"));
+        let wal = update.wal.unwrap();
+        assert_eq!((wal.records, wal.fpi, wal.bytes), (3.0, 1.0, 900.0));
+        assert_eq!(update.property("WAL Buffers Full"), Some("2"));
+        assert_eq!(update.buffers.unwrap().shared_dirtied, 2.0);
+        assert_eq!(init.subplan.as_ref().unwrap().name, "InitPlan 1");
+        assert_eq!(init.subplan.as_ref().unwrap().kind, SubplanKind::InitPlan);
+        assert_eq!((init.parent, nl.parent), (Some(0), Some(0)));
+        assert_eq!(nl.actual.unwrap().rows, 1.5);
+        assert_eq!(nl.wal, Some(Wal::default()), "WAL zeros, as JSON prints them");
+        assert_eq!(idx.property("Index Searches"), Some("1"));
+        assert_eq!(idx.rows_removed_by_recheck, Some(0.0));
+        assert_eq!(seq.property("Disabled"), Some("true"));
+        assert_eq!(seq.actual.unwrap().rows, 0.5);
+        assert_eq!(seq.rows_removed_by_filter, Some(2.0));
+        let pb = plan.planning_buffers.unwrap();
+        assert_eq!((pb.shared_hit, pb.shared_read, pb.io_read_ms), (10.0, 2.0, 0.05));
+        assert_eq!(plan.planning_ms, Some(0.1));
+        assert_eq!(plan.execution_ms, Some(0.05));
+        assert_eq!(plan.triggers[0].name, "trg_audit");
+        assert_eq!(plan.triggers[0].calls, 3.0);
+        assert!(plan.options.analyze && plan.options.timing && plan.options.buffers);
+    }
+
+    #[test]
+    fn io_timings_jit_and_trailers_of_each_version() {
+        let plan = text(
+            "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=1)
+  Buffers: shared read=5, temp read=1 written=2
+  I/O Timings: shared read=1.250 write=0.100, local read=0.500, temp read=0.200 write=0.300
+Settings: search_path = '\"$user\", public', work_mem = '64MB', x = 'it''s'
+Planning Time: 0.1 ms
+JIT:
+  Functions: 4
+  Options: Inlining false, Optimization false, Expressions true, Deforming true
+  Timing: Generation 0.500 ms (Deform 0.100 ms), Inlining 0.000 ms, Optimization 0.200 ms, Emission 3.000 ms, Total 3.700 ms
+Trigger for constraint fk on child: calls=2
+Trigger RI_ConstraintTrigger_a_1 for constraint fk2: time=1.000 calls=1
+Query Identifier: -123
+Execution Time: 5 ms
+",
+        )
+        .unwrap();
+        let b = plan.nodes[0].buffers.unwrap();
+        assert_eq!((b.shared_read, b.temp_read, b.temp_written), (5.0, 1.0, 2.0));
+        assert_eq!((b.io_read_ms, b.io_write_ms), (1.75, 0.1));
+        assert_eq!((b.temp_io_read_ms, b.temp_io_write_ms), (0.2, 0.3));
+        assert_eq!(
+            plan.settings,
+            [
+                ("search_path".to_owned(), "\"$user\", public".to_owned()),
+                ("work_mem".to_owned(), "64MB".to_owned()),
+                ("x".to_owned(), "it's".to_owned()),
+            ]
+        );
+        let j = plan.jit.unwrap();
+        assert_eq!(
+            (j.functions, j.generation_ms, j.emission_ms, j.total_ms),
+            (4.0, 0.5, 3.0, 3.7)
+        );
+        assert_eq!(plan.triggers[0].name, "fk");
+        assert_eq!((plan.triggers[0].time_ms, plan.triggers[0].calls), (None, 2.0));
+        assert_eq!(plan.triggers[1].name, "fk2");
+        assert_eq!(plan.execution_ms, Some(5.0));
+
+        // PostgreSQL 15 and 12.
+        for (io, read, write, temp) in [
+            ("shared/local read=1.5 write=0.2, temp read=0.1 write=0.2", 1.5, 0.2, 0.1),
+            ("read=0.123 write=0.456", 0.123, 0.456, 0.0),
+        ] {
+            let plan = text(&format!(
+                "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=1)\n  Buffers: shared read=5\n  I/O Timings: {io}\nTotal runtime: 1.5 ms"
+            ))
+            .unwrap();
+            let b = plan.nodes[0].buffers.unwrap();
+            assert_eq!((b.io_read_ms, b.io_write_ms, b.temp_io_read_ms), (read, write, temp));
+            assert_eq!(plan.execution_ms, Some(1.5));
+        }
+        // PostgreSQL 16 and before: no Deform; without ANALYZE no timing at all.
+        let plan = text("Result  (cost=0.00..0.01 rows=1 width=4)\nJIT:\n  Functions: 1\n  Options: Inlining false, Optimization false, Expressions true, Deforming true\n").unwrap();
+        assert_eq!(plan.jit.unwrap().functions, 1.0);
+        assert!(!plan.options.analyze && plan.options.costs);
+    }
+
+    #[test]
+    fn hash_sort_and_worker_details() {
+        let plan = text(
+            "Hash Join  (cost=1.00..2.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=1)
+  Hash Cond: (a.id = b.id)
+  Join Filter: (a.x > b.y)
+  Rows Removed by Join Filter: 3
+  ->  Seq Scan on a  (cost=0.00..1.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=1)
+  ->  Hash  (cost=1.00..1.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=1)
+        Buckets: 65536 (originally 1024)  Batches: 4 (originally 1)  Memory Usage: 4097kB
+        ->  Sort  (cost=1.00..1.00 rows=1 width=4) (actual time=0.010..0.011 rows=1 loops=3)
+              Sort Key: b.id
+              Sort Method: external merge  Disk: 1234kB
+              Worker 0:  actual time=0.020..0.021 rows=9 loops=1
+                Sort Method: quicksort  Memory: 25kB
+                Buffers: shared hit=99
+              Worker 1:  Sort Method: quicksort  Memory: 25kB
+              ->  Seq Scan on b  (cost=0.00..1.00 rows=1 width=4) (never executed)
+                    Filter: (z = 1)
+",
+        )
+        .unwrap();
+        let [join, _, hash, sort, seq] = &plan.nodes[..] else {
+            panic!("{:?}", plan.nodes.len())
+        };
+        assert_eq!(join.rows_removed_by_join_filter, Some(3.0));
+        assert_eq!(join.condition("Hash Cond"), Some("(a.id = b.id)"));
+        let h = hash.hash.unwrap();
+        assert_eq!(
+            (h.buckets, h.original_buckets, h.batches, h.original_batches, h.memory_kb),
+            (Some(65536.0), Some(1024.0), Some(4.0), Some(1.0), Some(4097.0))
+        );
+        let s = sort.sort.as_ref().unwrap();
+        assert_eq!((s.method.as_str(), s.space_type.as_str(), s.space_kb), ("external merge", "Disk", 1234.0));
+        assert!(s.spilled());
+        assert_eq!(sort.actual.unwrap().rows, 1.0, "worker lines do not overwrite the node");
+        assert_eq!(sort.buffers, None);
+        assert_eq!(seq.parent, Some(3));
+        assert!(seq.never_executed && seq.actual.is_none());
+        assert_eq!(seq.loops(), Some(0.0));
+        assert_eq!(seq.rows_removed_by_filter, Some(0.0));
+    }
+
+    #[test]
+    fn options_follow_what_is_printed() {
+        let costs_off = text(include_str!("testdata/costs_off.txt")).unwrap().options;
+        assert!(costs_off.analyze && costs_off.timing && !costs_off.costs && !costs_off.buffers);
+        let timing_off = text(include_str!("testdata/timing_off.txt")).unwrap().options;
+        assert!(timing_off.analyze && !timing_off.timing && timing_off.costs);
+        let plain = text(include_str!("testdata/no_analyze.txt")).unwrap().options;
+        assert!(!plain.analyze && !plain.timing && plain.costs && !plain.buffers);
+    }
+
+    fn syntax(e: PlanError) -> (usize, usize, String) {
+        match e {
+            PlanError::Syntax {
+                line,
+                column,
+                expected,
+            } => (line, column, expected),
+            other => panic!("not a syntax error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_node_lines_name_line_and_column() {
+        let e = text("Seq Scan on t  (cost=0.00..").unwrap_err();
+        assert_eq!(syntax(e.clone()).0, 1);
+        assert_eq!(syntax(e.clone()).1, 28);
+        assert!(e.to_string().contains("total cost"), "{e}");
+
+        let e = text("Seq Scan on t  (cost=0.00..1.00 rows=abc width=4)").unwrap_err();
+        let (line, column, expected) = syntax(e);
+        assert_eq!((line, column), (1, 38));
+        assert!(expected.contains("rows="), "{expected}");
+
+        // A secret in a filter above, a cut-off child line below.
+        let input = "Limit  (cost=0.00..1.00 rows=1 width=4)
+  ->  Seq Scan on secrets  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loo
+        Filter: (password = 'hunter2')
+";
+        let e = text(input).unwrap_err();
+        let msg = e.to_string();
+        let (line, column, _) = syntax(e);
+        assert_eq!((line, column), (2, 90));
+        for secret in ["hunter2", "secrets", "password", "loo)"] {
+            assert!(!msg.contains(secret), "{msg}");
+        }
+
+        let e = text("Seq Scan on t  (cost=0.00..1.00 rows=1 width=4) trailing").unwrap_err();
+        assert_eq!(syntax(e).1, 49);
+        let e = text("Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n  ->  Seq Scan on t x y  (cost=0.00..1.00 rows=1 width=4)").unwrap_err();
+        assert_eq!(syntax(e).0, 2);
+        // Psql's margin is not counted, wrapped pieces point at their own line.
+        let e = text("Seq Scan on t  (cost=0.00..1.00\n rows=1 width=x)").unwrap_err();
+        let (line, column, _) = syntax(e);
+        assert_eq!((line, column), (2, 15));
+    }
+
+    #[test]
+    fn not_a_plan() {
+        assert_eq!(
+            text("hello world\nthis is not a plan").unwrap_err(),
+            PlanError::NotAPlan { line: 1 }
+        );
+        assert_eq!(
+            text("\n\nPlanning Time: 0.1 ms").unwrap_err(),
+            PlanError::NotAPlan { line: 3 }
+        );
+        // A plan without its trailer is fine.
+        let plan = text("Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)").unwrap();
+        assert_eq!((plan.planning_ms, plan.execution_ms), (None, None));
+    }
+
+    #[test]
+    fn never_panics_on_cut_or_mangled_input() {
+        for (_, txt, _) in PAIRS {
+            let mut cuts: Vec<usize> = (0..txt.len()).step_by(5).collect();
+            cuts.push(txt.len() - 1);
+            for cut in cuts {
+                if let Some(prefix) = txt.get(..cut) {
+                    let _ = super::super::parse(prefix);
+                }
+                if let Some(suffix) = txt.get(cut..) {
+                    let _ = super::super::parse(suffix);
+                }
+            }
+        }
+        for junk in ["->", "->  ", "  ->  (", "(cost=", "\"", "Seq Scan on \"", "InitPlan 1\n->",
+            "Custom Scan (", "Settings: a = '", "Trigger : time=", "JIT:\n  Timing: Total",
+            "Seq Scan on t\n  Buckets: (originally", "\u{feff}", "…\n…", "|\n|"] {
+            let _ = super::super::parse(junk);
+        }
+    }
+
+    #[test]
+    fn ten_thousand_nodes_deep_and_wide() {
+        use std::fmt::Write;
+        let n = 10_000;
+        let mut wide = String::from("Append  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n");
+        for i in 0..n {
+            writeln!(wide, "  ->  Seq Scan on t{i}  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Filter: (a = {i})").unwrap();
+        }
+        let mut deep = String::from("Limit  (cost=0.00..1.00 rows=1 width=4)\n");
+        for i in 1..n {
+            writeln!(deep, "{}->  Limit  (cost=0.00..1.00 rows=1 width=4)", " ".repeat(i)).unwrap();
+        }
+        for (input, depth) in [(wide, 1), (deep, n - 1)] {
+            let start = std::time::Instant::now();
+            let plan = super::super::parse(&input).unwrap();
+            let took = start.elapsed();
+            assert_eq!(plan.nodes.len(), n + usize::from(depth == 1));
+            assert_eq!(plan.nodes.iter().map(|n| n.depth).max(), Some(depth));
+            // Milliseconds in a release build; a debug build under load gets slack.
+            assert!(took.as_secs_f64() < 5.0, "{took:?}");
+        }
     }
 }

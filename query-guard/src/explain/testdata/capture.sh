@@ -7,9 +7,14 @@ cd "$(dirname "$0")"
 export PGHOST="${PGHOST:-127.0.0.1}" PGUSER="${PGUSER:-postgres}" PGDATABASE="${PGDATABASE:-test}"
 psql -X -q -v ON_ERROR_STOP=1 -f setup.sql 2>/dev/null
 
+# Parallel plans differ from run to run (whether the leader took rows): after a new capture,
+# check the pair test; `./capture.sh pasted` captures only the psql table formats below.
+ONLY="${1:-all}"
+
 # case NAME "EXPLAIN OPTIONS" "SET ...;" "STATEMENT" [rollback]
 case_() {
-  local name="$1" opts="$2" set="$3" sql="$4" tx="${5:-}"
+  local name="$1" opts="$2" set="$3" sql="$4"
+  [ "$ONLY" = pasted ] && return 0
   local pre="BEGIN; $set" post="ROLLBACK;"
   for fmt in txt json; do
     local o="$opts"
@@ -56,3 +61,20 @@ case_ index_only "$AB" "" "SELECT customer_id FROM qg_txt_orders WHERE customer_
 case_ scans "$AB" "" "SELECT * FROM generate_series(1, 3) g, (VALUES (1, 'a'), (2, 'b')) v(x, y), (SELECT id FROM qg_txt_customers OFFSET 1990) s WHERE s.id % 3 = g"
 case_ incremental "$AB" "SET LOCAL enable_seqscan = off;" "SELECT * FROM qg_txt_orders WHERE id < 2000 ORDER BY id, customer_id LIMIT 100"
 case_ delete_returning "ANALYZE, VERBOSE, BUFFERS" "" "DELETE FROM qg_txt_items WHERE id < 5 RETURNING *"
+
+# psql's table formats around one text plan (the parallel case: it has Worker lines), and a
+# JSON plan in aligned mode with border 2.
+P=(psql -X -P pager=off -v ON_ERROR_STOP=1)
+PAR="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+Q="EXPLAIN (ANALYZE, BUFFERS) SELECT status, count(*), sum(amount) FROM qg_txt_orders WHERE note LIKE 'a%' GROUP BY status ORDER BY status"
+run() { "${P[@]}" -q -c "$PAR" "$@" -c "$Q"; }
+run -P format=wrapped -P columns=60 > pasted_wrapped.txt
+run -P format=wrapped -P columns=50 -P linestyle=unicode > pasted_wrapped_unicode.txt
+run -P format=wrapped -P columns=70 -P border=2 > pasted_wrapped_border2.txt
+run -P format=wrapped -P columns=64 -P border=2 -P linestyle=unicode > pasted_wrapped_border2_unicode.txt
+run -P format=wrapped -P columns=55 -P border=0 > pasted_wrapped_border0.txt
+run -P border=2 > pasted_border2.txt
+run -P format=unaligned > pasted_unaligned.txt
+run > pasted_aligned.txt
+"${P[@]}" -P border=2 -c "EXPLAIN (FORMAT JSON) SELECT * FROM qg_txt_orders WHERE id < 10" > pasted_json_border2.txt
+"${P[@]}" -P format=wrapped -P columns=50 -c "EXPLAIN (FORMAT JSON) SELECT * FROM qg_txt_orders WHERE note > 'a literal long enough to wrap'" > pasted_json_wrapped.txt
