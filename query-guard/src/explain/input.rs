@@ -52,7 +52,9 @@ fn is_footer(s: &str) -> bool {
     let t = s.trim();
     t.starts_with('(')
         && (t.ends_with(" rows)") || t.ends_with(" row)"))
-        && t[1..t.find(' ').unwrap_or(1)].chars().all(|c| c.is_ascii_digit())
+        && t[1..t.find(' ').unwrap_or(1)]
+            .chars()
+            .all(|c| c.is_ascii_digit())
 }
 
 /// Markers psql's `wrapped` format puts at the right edge of a value cut to fit (ascii `.`,
@@ -63,7 +65,8 @@ const NEWLINE_MARKS: [char; 2] = ['+', '↵'];
 /// Removes psql's `border=2` frame (`| … |`, `│ … │` and the rules around), keeping the rule
 /// under the header.
 fn unframe(lines: &mut Vec<Line>, first: usize) {
-    let framed = lines[first].text.trim_start().starts_with(['+', '┌']) && is_rule(&lines[first].text);
+    let framed =
+        lines[first].text.trim_start().starts_with(['+', '┌']) && is_rule(&lines[first].text);
     if !framed {
         return;
     }
@@ -162,7 +165,9 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
     let width = rule.map_or(0, |l| l.text.trim_end().chars().count());
     if header && !ruled {
         // The sqlite3 shell's tree also starts with "QUERY PLAN", without a rule.
-        let next = lines[first + 1..].iter().find(|l| !l.text.trim().is_empty());
+        let next = lines[first + 1..]
+            .iter()
+            .find(|l| !l.text.trim().is_empty());
         let tree = next.is_none_or(|l| {
             let t = l.text.trim_start();
             t.starts_with("|--") || t.starts_with("`--")

@@ -52,7 +52,13 @@ pub(crate) fn parse(text: &str) -> Result<Plan, PlanError> {
         })
         .map_err(|e| PlanError::syntax(1, 1, format!("a thread to parse a deep plan ({e})")))?
         .join()
-        .unwrap_or_else(|_| Err(PlanError::syntax(1, 1, "a plan the JSON reader could handle")))
+        .unwrap_or_else(|_| {
+            Err(PlanError::syntax(
+                1,
+                1,
+                "a plan the JSON reader could handle",
+            ))
+        })
 }
 
 /// Drops a value without recursion deeper than one level at a time.
@@ -145,8 +151,11 @@ fn from_value(value: &Value) -> Result<Plan, PlanError> {
         if let Some(p) = stmt.get("Planning").and_then(Value::as_object) {
             let b = buffers(p);
             if b.is_some() {
-                plan.planning_buffers =
-                    Some(plan.planning_buffers.unwrap_or_default().plus(&b.unwrap_or_default()));
+                plan.planning_buffers = Some(
+                    plan.planning_buffers
+                        .unwrap_or_default()
+                        .plus(&b.unwrap_or_default()),
+                );
             }
         }
         if let Some(j) = stmt.get("JIT").and_then(Value::as_object) {
@@ -157,7 +166,8 @@ fn from_value(value: &Value) -> Result<Plan, PlanError> {
                 .extend(s.iter().map(|(k, v)| (k.clone(), scalar(v))));
         }
         if let Some(t) = stmt.get("Triggers").and_then(Value::as_array) {
-            plan.triggers.extend(t.iter().filter_map(Value::as_object).map(trigger));
+            plan.triggers
+                .extend(t.iter().filter_map(Value::as_object).map(trigger));
         }
     }
     Ok(plan)
@@ -213,9 +223,9 @@ fn add_tree(plan: &mut Plan, root: &Map<String, Value>) -> Result<(), PlanError>
         plan.nodes.push(node);
         if let Some(children) = obj.get("Plans").and_then(Value::as_array) {
             for child in children.iter().rev() {
-                let child = child.as_object().ok_or_else(|| {
-                    PlanError::syntax(1, 1, "objects in every \"Plans\" array")
-                })?;
+                let child = child
+                    .as_object()
+                    .ok_or_else(|| PlanError::syntax(1, 1, "objects in every \"Plans\" array"))?;
                 stack.push((child, Some(id), depth + 1));
             }
         }
@@ -453,12 +463,14 @@ fn node(obj: &Map<String, Value>, options: &mut Options) -> Result<Node, PlanErr
     let properties = obj
         .iter()
         .filter(|(k, v)| {
-            !TYPED.contains(&k.as_str())
-                && !CONDITIONS.contains(&k.as_str())
-                && !(hash.is_some() && k.as_str() == "Peak Memory Usage")
-                // PostgreSQL 18 prints "Disabled" for every node in JSON, and in text only when
-                // true: false is left out so both formats agree.
-                && !(k.as_str() == "Disabled" && v.as_bool() == Some(false))
+            let k = k.as_str();
+            // PostgreSQL 18 prints "Disabled" for every node in JSON, and in text only when
+            // true: false is left out so both formats agree.
+            let not_disabled = k == "Disabled" && v.as_bool() == Some(false);
+            let typed = TYPED.contains(&k)
+                || CONDITIONS.contains(&k)
+                || (hash.is_some() && k == "Peak Memory Usage");
+            !typed && !not_disabled
         })
         .map(|(k, v)| (k.clone(), scalar(v)))
         .collect();

@@ -217,9 +217,7 @@ fn trailer(t: &str) -> Option<Trailer> {
         "JIT" if t.len() == "JIT:".len() => Trailer::Jit,
         "Settings" => Trailer::Settings,
         "Query Identifier" | "Serialization" => Trailer::Other,
-        _ if t.starts_with("Trigger ")
-            && (t.contains(": time=") || t.contains(": calls=")) =>
-        {
+        _ if t.starts_with("Trigger ") && (t.contains(": time=") || t.contains(": calls=")) => {
             Trailer::Trigger
         }
         _ => return None,
@@ -650,7 +648,12 @@ fn label(node: &mut Node, s: &str) -> Result<bool, Expect> {
         }
     }
     // The node name, and what may follow it.
-    let aggregates = ["HashAggregate", "GroupAggregate", "MixedAggregate", "Aggregate"];
+    let aggregates = [
+        "HashAggregate",
+        "GroupAggregate",
+        "MixedAggregate",
+        "Aggregate",
+    ];
     let (known, after) = if let Some(r) = aggregates.iter().find(|k| rest == **k) {
         node.kind = "Aggregate".into();
         node.strategy = Some(
@@ -668,7 +671,14 @@ fn label(node: &mut Node, s: &str) -> Result<bool, Expect> {
         .or_else(|| rest.strip_prefix("SetOp "))
     {
         node.kind = "SetOp".into();
-        node.strategy = Some(if rest.starts_with("Hash") { "Hashed" } else { "Sorted" }.into());
+        node.strategy = Some(
+            if rest.starts_with("Hash") {
+                "Hashed"
+            } else {
+                "Sorted"
+            }
+            .into(),
+        );
         node.operation = Some(cmd.to_owned());
         (true, "")
     } else if rest == "Nested Loop" || rest.starts_with("Nested Loop ") {
@@ -680,7 +690,10 @@ fn label(node: &mut Node, s: &str) -> Result<bool, Expect> {
             tail.strip_prefix(' ')
                 .and_then(|t| t.strip_suffix(" Join"))
                 .filter(|j| JOIN_TYPES.contains(j))
-                .ok_or((at + "Nested Loop".len(), "a join type (`Left`, `Semi`, …) and `Join`"))?
+                .ok_or((
+                    at + "Nested Loop".len(),
+                    "a join type (`Left`, `Semi`, …) and `Join`",
+                ))?
         };
         node.join_type = Some(jt.to_owned());
         (true, "")
@@ -734,19 +747,25 @@ fn label(node: &mut Node, s: &str) -> Result<bool, Expect> {
         node.operation = Some(t[..close].to_owned());
         at += "Custom Scan (".len() + close + 1;
         (true, &t[close + 1..])
-    } else if let Some((op, t)) = ["Scan", "Insert", "Update", "Delete"].iter().find_map(|op| {
-        let t = rest.strip_prefix("Foreign ")?.strip_prefix(op)?;
-        (t.is_empty() || t.starts_with(' ')).then_some((op, t))
-    }) {
+    } else if let Some((op, t)) = ["Scan", "Insert", "Update", "Delete"]
+        .iter()
+        .find_map(|op| {
+            let t = rest.strip_prefix("Foreign ")?.strip_prefix(op)?;
+            (t.is_empty() || t.starts_with(' ')).then_some((op, t))
+        })
+    {
         // JSON prints "Operation": "Select" for plain foreign scans.
         node.kind = "Foreign Scan".into();
         node.operation = Some(if *op == "Scan" { "Select" } else { op }.to_string());
         at += rest.len() - t.len();
         (true, t)
-    } else if let Some((op, t)) = ["Insert", "Update", "Delete", "Merge"].iter().find_map(|op| {
-        let t = rest.strip_prefix(op)?;
-        t.starts_with(" on ").then_some((op, t))
-    }) {
+    } else if let Some((op, t)) = ["Insert", "Update", "Delete", "Merge"]
+        .iter()
+        .find_map(|op| {
+            let t = rest.strip_prefix(op)?;
+            t.starts_with(" on ").then_some((op, t))
+        })
+    {
         node.kind = "ModifyTable".into();
         node.operation = Some((*op).to_owned());
         at += op.len();
@@ -938,7 +957,9 @@ fn read_wal(value: &str, node: &mut Node) {
             "fpi" => w.fpi = v,
             "bytes" => w.bytes = v,
             // PostgreSQL 18: "buffers full=N", JSON "WAL Buffers Full".
-            "full" => node.properties.push(("WAL Buffers Full".into(), fmt_num(v))),
+            "full" => node
+                .properties
+                .push(("WAL Buffers Full".into(), fmt_num(v))),
             _ => {}
         }
     }
@@ -1036,9 +1057,7 @@ fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
             );
             let h = node.hash.get_or_insert_with(HashInfo::default);
             for (k, v) in segs {
-                let orig = v
-                    .split_once("(originally ")
-                    .and_then(|(_, o)| lead_num(o));
+                let orig = v.split_once("(originally ").and_then(|(_, o)| lead_num(o));
                 match k {
                     "Planned Partitions" => {
                         let n = lead_num(v).map(fmt_num).unwrap_or_default();
@@ -1273,12 +1292,16 @@ impl Reader {
                 self.any_buffers = true;
                 read_buffers(
                     value,
-                    self.plan.planning_buffers.get_or_insert_with(Buffers::default),
+                    self.plan
+                        .planning_buffers
+                        .get_or_insert_with(Buffers::default),
                 );
             }
             (Some(Trailer::Planning), "I/O Timings") => read_io(
                 value,
-                self.plan.planning_buffers.get_or_insert_with(Buffers::default),
+                self.plan
+                    .planning_buffers
+                    .get_or_insert_with(Buffers::default),
             ),
             (Some(Trailer::Jit), "Functions") => {
                 let j = self.plan.jit.get_or_insert_with(Jit::default);
@@ -1380,9 +1403,7 @@ fn settings(value: &str) -> Vec<(String, String)> {
 /// `VERBOSE`), else the trigger's: the JSON reader names them the same way.
 fn trigger(t: &str) -> Option<Trigger> {
     let body = t.strip_prefix("Trigger")?;
-    let colon = body
-        .rfind(": time=")
-        .or_else(|| body.rfind(": calls="))?;
+    let colon = body.rfind(": time=").or_else(|| body.rfind(": calls="))?;
     let (head, figures) = (body[..colon].trim(), &body[colon + 1..]);
     let name = match find_unquoted(head, "for constraint ") {
         Some(i) => {
@@ -1451,8 +1472,8 @@ fn fill_json_defaults(plan: &mut Plan, wal: bool) {
                 n.lossy_heap_blocks.get_or_insert(0.0);
             }
         }
-        let hash_agg = n.kind == "Aggregate"
-            && matches!(n.strategy.as_deref(), Some("Hashed" | "Mixed"));
+        let hash_agg =
+            n.kind == "Aggregate" && matches!(n.strategy.as_deref(), Some("Hashed" | "Mixed"));
         if hash_agg {
             if let Some(h) = &mut n.hash {
                 h.disk_kb.get_or_insert(0.0);
@@ -1538,10 +1559,30 @@ mod tests {
     }
 
     const PAIRS: &[(&str, &str, &str)] = pairs!(
-        "bitmap_lossy", "costs_off", "delete_returning", "full_join", "hash_batches",
-        "hashagg_spill", "incremental", "index_only", "insert_trigger", "jit", "joins", "memoize",
-        "never_executed", "no_analyze", "parallel", "parallel_hash", "scans", "seq_filter",
-        "setop_sorted", "setops", "sort_spill", "subplans", "timing_off", "update_verbose",
+        "bitmap_lossy",
+        "costs_off",
+        "delete_returning",
+        "full_join",
+        "hash_batches",
+        "hashagg_spill",
+        "incremental",
+        "index_only",
+        "insert_trigger",
+        "jit",
+        "joins",
+        "memoize",
+        "never_executed",
+        "no_analyze",
+        "parallel",
+        "parallel_hash",
+        "scans",
+        "seq_filter",
+        "setop_sorted",
+        "setops",
+        "sort_spill",
+        "subplans",
+        "timing_off",
+        "update_verbose",
         "verbose_plain",
     );
 
@@ -1599,19 +1640,31 @@ mod tests {
         assert_eq!(plain.len(), 5);
         for (name, input) in [
             ("wrapped", include_str!("testdata/pasted_wrapped.txt")),
-            ("wrapped unicode", include_str!("testdata/pasted_wrapped_unicode.txt")),
-            ("wrapped border 2", include_str!("testdata/pasted_wrapped_border2.txt")),
+            (
+                "wrapped unicode",
+                include_str!("testdata/pasted_wrapped_unicode.txt"),
+            ),
+            (
+                "wrapped border 2",
+                include_str!("testdata/pasted_wrapped_border2.txt"),
+            ),
             (
                 "wrapped border 2 unicode",
                 include_str!("testdata/pasted_wrapped_border2_unicode.txt"),
             ),
-            ("wrapped border 0", include_str!("testdata/pasted_wrapped_border0.txt")),
+            (
+                "wrapped border 0",
+                include_str!("testdata/pasted_wrapped_border0.txt"),
+            ),
             ("border 2", include_str!("testdata/pasted_border2.txt")),
             ("unaligned", include_str!("testdata/pasted_unaligned.txt")),
         ] {
             let plan = text(input).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(shape(&plan), plain, "{name}");
-            assert!(plan.planning_ms.is_some() && plan.execution_ms.is_some(), "{name}");
+            assert!(
+                plan.planning_ms.is_some() && plan.execution_ms.is_some(),
+                "{name}"
+            );
             assert!(plan.planning_buffers.is_some(), "{name}");
         }
         for input in [
@@ -1664,7 +1717,10 @@ mod tests {
             let mut rest = line;
             while rest.chars().count() > width {
                 let cut: usize = rest.char_indices().nth(width).map_or(rest.len(), |c| c.0);
-                match rest[..cut].rfind(' ').filter(|&i| i > rest.len() - rest.trim_start().len()) {
+                match rest[..cut]
+                    .rfind(' ')
+                    .filter(|&i| i > rest.len() - rest.trim_start().len())
+                {
                     Some(i) => {
                         out.push_str(&rest[..i]);
                         out.push('\n');
@@ -1681,7 +1737,13 @@ mod tests {
 
     #[test]
     fn wrapped_lines_are_joined_back() {
-        for name in ["seq_filter", "subplans", "parallel", "hashagg_spill", "update_verbose"] {
+        for name in [
+            "seq_filter",
+            "subplans",
+            "parallel",
+            "hashagg_spill",
+            "update_verbose",
+        ] {
             let (_, txt, _) = PAIRS.iter().find(|p| p.0 == name).unwrap();
             let base = comparable(&text(txt).unwrap());
             for width in [41, 50, 57, 64, 77, 80, 99] {
@@ -1689,7 +1751,8 @@ mod tests {
                 let plan = text(&wrapped).unwrap_or_else(|e| panic!("{name} at {width}: {e}"));
                 assert_eq!(comparable(&plan), base, "{name} cut at {width}");
                 let wrapped = word_wrap(txt, width);
-                let plan = text(&wrapped).unwrap_or_else(|e| panic!("{name} wrapped at {width}: {e}"));
+                let plan =
+                    text(&wrapped).unwrap_or_else(|e| panic!("{name} wrapped at {width}: {e}"));
                 let plan = comparable(&plan);
                 for (a, b) in plan.nodes.iter().zip(&base.nodes) {
                     assert_eq!(a, b, "{name} word-wrapped at {width}");
@@ -1810,21 +1873,38 @@ mod tests {
             (n.kind.as_str(), n.direction.as_deref(), n.index.as_deref()),
             ("Index Scan", Some("Backward"), Some("i"))
         );
-        assert_eq!((n.relation.as_deref(), n.alias.as_deref()), (Some("t"), Some("x")));
+        assert_eq!(
+            (n.relation.as_deref(), n.alias.as_deref()),
+            (Some("t"), Some("x"))
+        );
         let n = &text("Seq Scan on t").unwrap().nodes[0];
         assert_eq!(n.alias.as_deref(), Some("t"), "JSON always names the alias");
         let n = &text("Values Scan on \"*VALUES*\"").unwrap().nodes[0];
-        assert_eq!((n.relation.as_deref(), n.alias.as_deref()), (None, Some("*VALUES*")));
+        assert_eq!(
+            (n.relation.as_deref(), n.alias.as_deref()),
+            (None, Some("*VALUES*"))
+        );
         let n = &text("Partial HashAggregate").unwrap().nodes[0];
         assert_eq!(
-            (n.kind.as_str(), n.strategy.as_deref(), n.partial_mode.as_deref()),
+            (
+                n.kind.as_str(),
+                n.strategy.as_deref(),
+                n.partial_mode.as_deref()
+            ),
             ("Aggregate", Some("Hashed"), Some("Partial"))
         );
         let n = &text("Hash Right Anti Join").unwrap().nodes[0];
-        assert_eq!((n.kind.as_str(), n.join_type.as_deref()), ("Hash Join", Some("Right Anti")));
+        assert_eq!(
+            (n.kind.as_str(), n.join_type.as_deref()),
+            ("Hash Join", Some("Right Anti"))
+        );
         let n = &text("SetOp Intersect All").unwrap().nodes[0];
         assert_eq!(
-            (n.kind.as_str(), n.strategy.as_deref(), n.operation.as_deref()),
+            (
+                n.kind.as_str(),
+                n.strategy.as_deref(),
+                n.operation.as_deref()
+            ),
             ("SetOp", Some("Sorted"), Some("Intersect All"))
         );
     }
@@ -1872,14 +1952,21 @@ Execution Time: 0.050 ms
         assert_eq!(init.subplan.as_ref().unwrap().kind, SubplanKind::InitPlan);
         assert_eq!((init.parent, nl.parent), (Some(0), Some(0)));
         assert_eq!(nl.actual.unwrap().rows, 1.5);
-        assert_eq!(nl.wal, Some(Wal::default()), "WAL zeros, as JSON prints them");
+        assert_eq!(
+            nl.wal,
+            Some(Wal::default()),
+            "WAL zeros, as JSON prints them"
+        );
         assert_eq!(idx.property("Index Searches"), Some("1"));
         assert_eq!(idx.rows_removed_by_recheck, Some(0.0));
         assert_eq!(seq.property("Disabled"), Some("true"));
         assert_eq!(seq.actual.unwrap().rows, 0.5);
         assert_eq!(seq.rows_removed_by_filter, Some(2.0));
         let pb = plan.planning_buffers.unwrap();
-        assert_eq!((pb.shared_hit, pb.shared_read, pb.io_read_ms), (10.0, 2.0, 0.05));
+        assert_eq!(
+            (pb.shared_hit, pb.shared_read, pb.io_read_ms),
+            (10.0, 2.0, 0.05)
+        );
         assert_eq!(plan.planning_ms, Some(0.1));
         assert_eq!(plan.execution_ms, Some(0.05));
         assert_eq!(plan.triggers[0].name, "trg_audit");
@@ -1907,7 +1994,10 @@ Execution Time: 5 ms
         )
         .unwrap();
         let b = plan.nodes[0].buffers.unwrap();
-        assert_eq!((b.shared_read, b.temp_read, b.temp_written), (5.0, 1.0, 2.0));
+        assert_eq!(
+            (b.shared_read, b.temp_read, b.temp_written),
+            (5.0, 1.0, 2.0)
+        );
         assert_eq!((b.io_read_ms, b.io_write_ms), (1.75, 0.1));
         assert_eq!((b.temp_io_read_ms, b.temp_io_write_ms), (0.2, 0.3));
         assert_eq!(
@@ -1924,13 +2014,21 @@ Execution Time: 5 ms
             (4.0, 0.5, 3.0, 3.7)
         );
         assert_eq!(plan.triggers[0].name, "fk");
-        assert_eq!((plan.triggers[0].time_ms, plan.triggers[0].calls), (None, 2.0));
+        assert_eq!(
+            (plan.triggers[0].time_ms, plan.triggers[0].calls),
+            (None, 2.0)
+        );
         assert_eq!(plan.triggers[1].name, "fk2");
         assert_eq!(plan.execution_ms, Some(5.0));
 
         // PostgreSQL 15 and 12.
         for (io, read, write, temp) in [
-            ("shared/local read=1.5 write=0.2, temp read=0.1 write=0.2", 1.5, 0.2, 0.1),
+            (
+                "shared/local read=1.5 write=0.2, temp read=0.1 write=0.2",
+                1.5,
+                0.2,
+                0.1,
+            ),
             ("read=0.123 write=0.456", 0.123, 0.456, 0.0),
         ] {
             let plan = text(&format!(
@@ -1938,7 +2036,10 @@ Execution Time: 5 ms
             ))
             .unwrap();
             let b = plan.nodes[0].buffers.unwrap();
-            assert_eq!((b.io_read_ms, b.io_write_ms, b.temp_io_read_ms), (read, write, temp));
+            assert_eq!(
+                (b.io_read_ms, b.io_write_ms, b.temp_io_read_ms),
+                (read, write, temp)
+            );
             assert_eq!(plan.execution_ms, Some(1.5));
         }
         // PostgreSQL 16 and before: no Deform; without ANALYZE no timing at all.
@@ -1976,13 +2077,32 @@ Execution Time: 5 ms
         assert_eq!(join.condition("Hash Cond"), Some("(a.id = b.id)"));
         let h = hash.hash.unwrap();
         assert_eq!(
-            (h.buckets, h.original_buckets, h.batches, h.original_batches, h.memory_kb),
-            (Some(65536.0), Some(1024.0), Some(4.0), Some(1.0), Some(4097.0))
+            (
+                h.buckets,
+                h.original_buckets,
+                h.batches,
+                h.original_batches,
+                h.memory_kb
+            ),
+            (
+                Some(65536.0),
+                Some(1024.0),
+                Some(4.0),
+                Some(1.0),
+                Some(4097.0)
+            )
         );
         let s = sort.sort.as_ref().unwrap();
-        assert_eq!((s.method.as_str(), s.space_type.as_str(), s.space_kb), ("external merge", "Disk", 1234.0));
+        assert_eq!(
+            (s.method.as_str(), s.space_type.as_str(), s.space_kb),
+            ("external merge", "Disk", 1234.0)
+        );
         assert!(s.spilled());
-        assert_eq!(sort.actual.unwrap().rows, 1.0, "worker lines do not overwrite the node");
+        assert_eq!(
+            sort.actual.unwrap().rows,
+            1.0,
+            "worker lines do not overwrite the node"
+        );
         assert_eq!(sort.buffers, None);
         assert_eq!(seq.parent, Some(3));
         assert!(seq.never_executed && seq.actual.is_none());
@@ -1992,11 +2112,17 @@ Execution Time: 5 ms
 
     #[test]
     fn options_follow_what_is_printed() {
-        let costs_off = text(include_str!("testdata/costs_off.txt")).unwrap().options;
+        let costs_off = text(include_str!("testdata/costs_off.txt"))
+            .unwrap()
+            .options;
         assert!(costs_off.analyze && costs_off.timing && !costs_off.costs && !costs_off.buffers);
-        let timing_off = text(include_str!("testdata/timing_off.txt")).unwrap().options;
+        let timing_off = text(include_str!("testdata/timing_off.txt"))
+            .unwrap()
+            .options;
         assert!(timing_off.analyze && !timing_off.timing && timing_off.costs);
-        let plain = text(include_str!("testdata/no_analyze.txt")).unwrap().options;
+        let plain = text(include_str!("testdata/no_analyze.txt"))
+            .unwrap()
+            .options;
         assert!(!plain.analyze && !plain.timing && plain.costs && !plain.buffers);
     }
 
@@ -2075,9 +2201,23 @@ Execution Time: 5 ms
                 }
             }
         }
-        for junk in ["->", "->  ", "  ->  (", "(cost=", "\"", "Seq Scan on \"", "InitPlan 1\n->",
-            "Custom Scan (", "Settings: a = '", "Trigger : time=", "JIT:\n  Timing: Total",
-            "Seq Scan on t\n  Buckets: (originally", "\u{feff}", "…\n…", "|\n|"] {
+        for junk in [
+            "->",
+            "->  ",
+            "  ->  (",
+            "(cost=",
+            "\"",
+            "Seq Scan on \"",
+            "InitPlan 1\n->",
+            "Custom Scan (",
+            "Settings: a = '",
+            "Trigger : time=",
+            "JIT:\n  Timing: Total",
+            "Seq Scan on t\n  Buckets: (originally",
+            "\u{feff}",
+            "…\n…",
+            "|\n|",
+        ] {
             let _ = super::super::parse(junk);
         }
     }
@@ -2086,13 +2226,20 @@ Execution Time: 5 ms
     fn ten_thousand_nodes_deep_and_wide() {
         use std::fmt::Write;
         let n = 10_000;
-        let mut wide = String::from("Append  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n");
+        let mut wide = String::from(
+            "Append  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n",
+        );
         for i in 0..n {
             writeln!(wide, "  ->  Seq Scan on t{i}  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Filter: (a = {i})").unwrap();
         }
         let mut deep = String::from("Limit  (cost=0.00..1.00 rows=1 width=4)\n");
         for i in 1..n {
-            writeln!(deep, "{}->  Limit  (cost=0.00..1.00 rows=1 width=4)", " ".repeat(i)).unwrap();
+            writeln!(
+                deep,
+                "{}->  Limit  (cost=0.00..1.00 rows=1 width=4)",
+                " ".repeat(i)
+            )
+            .unwrap();
         }
         for (input, depth) in [(wide, 1), (deep, n - 1)] {
             let start = std::time::Instant::now();
