@@ -243,3 +243,40 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
     }
     Ok(Detected::PgText(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(d: Detected) -> Vec<String> {
+        match d {
+            Detected::PgText(l) | Detected::SqliteTree(l) | Detected::SqliteRows(l) => {
+                l.into_iter().map(|l| l.text).collect()
+            }
+            Detected::Json(j) => vec![j],
+        }
+    }
+
+    #[test]
+    fn query_plan_header_without_rule() {
+        // psql's unaligned output is PostgreSQL text; the sqlite3 shell's tree is not.
+        let d = detect("QUERY PLAN\nSeq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n(1 row)\n");
+        assert!(matches!(d, Ok(Detected::PgText(_))));
+        let d = detect("QUERY PLAN\n`--SCAN t\n");
+        assert!(matches!(d, Ok(Detected::SqliteTree(_))));
+    }
+
+    #[test]
+    fn wrapped_rows_are_joined_and_marks_removed() {
+        let d = detect(
+            "   QUERY PLAN\n--------------\n Seq Scan on .\n.t  (cost=1)\n   Filter: x\n(3 rows)\n",
+        )
+        .unwrap();
+        assert_eq!(texts(d), ["Seq Scan on t  (cost=1)", "  Filter: x"]);
+        let d = detect("+-------+\n| QUERY PLAN |\n+-------+\n| [    +|\n| {}   +|\n| ]     |\n+-------+\n(1 row)\n").unwrap();
+        match d {
+            Detected::Json(j) => assert_eq!(j.split_whitespace().collect::<String>(), "[{}]"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
