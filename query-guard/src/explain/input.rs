@@ -3,9 +3,11 @@
 //! Plans arrive as files, stdin or a paste from a terminal, so before a parser sees them this
 //! module removes what psql adds around them and decides which parser reads them:
 //!
-//! - psql's `QUERY PLAN` header with its `----` rule, the `(N rows)` footer, the one-space left
-//!   margin of aligned output, and the `+` marks at the end of rows that continue (a JSON plan
-//!   printed in aligned mode);
+//! - psql's `QUERY PLAN` header with its `----` rule (or without, in unaligned output), the
+//!   `(N rows)` footer, the one-space left margin of aligned output, the `border=2` frame
+//!   (`| … |`, `│ … │`), the `+`/`↵` marks at the end of rows that continue (a JSON plan printed
+//!   in aligned mode), and the `.`/`…` marks of the `wrapped` format, whose cut rows are joined
+//!   back;
 //! - then: JSON (`[` or `{`), SQLite's shell tree (`QUERY PLAN` then `|--` / `` `-- `` lines),
 //!   SQLite's raw rows (`id|parent|notused|detail`), or else PostgreSQL text.
 //!
@@ -38,8 +40,12 @@ pub(crate) enum Detected {
 fn is_rule(s: &str) -> bool {
     let t = s.trim();
     !t.is_empty()
-        && t.chars()
-            .all(|c| c == '-' || c == '+' || c == '─' || c == '┼')
+        && t.chars().all(|c| {
+            matches!(
+                c,
+                '-' | '+' | '─' | '┼' | '┌' | '┐' | '├' | '┤' | '└' | '┘' | '┬' | '┴'
+            )
+        })
 }
 
 fn is_footer(s: &str) -> bool {
@@ -49,6 +55,86 @@ fn is_footer(s: &str) -> bool {
         && t[1..t.find(' ').unwrap_or(1)]
             .chars()
             .all(|c| c.is_ascii_digit())
+}
+
+/// Markers psql's `wrapped` format puts at the right edge of a value cut to fit (ascii `.`,
+/// unicode `…`) and where a value goes on over a newline (`+`, `↵`).
+const WRAP_MARKS: [char; 2] = ['.', '…'];
+const NEWLINE_MARKS: [char; 2] = ['+', '↵'];
+
+/// Removes psql's `border=2` frame (`| … |`, `│ … │` and the rules around), keeping the rule
+/// under the header.
+fn unframe(lines: &mut Vec<Line>, first: usize) {
+    let framed =
+        lines[first].text.trim_start().starts_with(['+', '┌']) && is_rule(&lines[first].text);
+    if !framed {
+        return;
+    }
+    let mut rules = 0;
+    let mut out = Vec::with_capacity(lines.len());
+    for mut l in lines.drain(..) {
+        let t = l.text.trim();
+        if is_rule(t) {
+            rules += 1;
+            if rules == 2 {
+                // The rule under the header, without its corners.
+                let mut chars = t.chars();
+                chars.next();
+                chars.next_back();
+                l.text = chars.as_str().to_owned();
+                out.push(l);
+            }
+            continue;
+        }
+        if let Some(inner) = t
+            .strip_prefix(['|', '│'])
+            .and_then(|r| r.strip_suffix(['|', '│']))
+        {
+            l.text = inner.trim_end().to_owned();
+        }
+        out.push(l);
+    }
+    *lines = out;
+}
+
+/// Joins the rows psql's `wrapped` format cut at the width (`.`/`…` at the right edge, and at
+/// the left edge of the next row when there is a margin), and removes the newline marks
+/// (`+`/`↵`) at the right edge. `width` is the rule's width; `margin` whether rows have psql's
+/// one-character left margin (border 1 and 2).
+fn unwrap_rows(body: Vec<Line>, width: usize, margin: bool) -> Vec<Line> {
+    let edge = if margin { width } else { width + 1 };
+    let mut out: Vec<Line> = Vec::with_capacity(body.len());
+    let mut cut = false;
+    for mut l in body {
+        let len = l.text.chars().count();
+        let continues = cut;
+        let mut text = l.text.clone();
+        cut = false;
+        if len == edge {
+            if text.ends_with(WRAP_MARKS) {
+                text.pop();
+                cut = true;
+            } else if text.ends_with(NEWLINE_MARKS) {
+                text.pop();
+                text.truncate(text.trim_end().len());
+            }
+        }
+        if margin {
+            let mut chars = text.chars();
+            let left = chars.next();
+            let marked = left.is_some_and(|c| WRAP_MARKS.contains(&c));
+            if left == Some(' ') || (continues && marked) {
+                text = chars.as_str().to_owned();
+            }
+        }
+        if continues && let Some(last) = out.last_mut() {
+            last.text.push_str(&text);
+            continue;
+        }
+        l.text = text;
+        out.push(l);
+    }
+    out
 }
 
 /// Cleans `text` and decides its format.
@@ -62,20 +148,40 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
             text: l.trim_end_matches(['\r', ' ']).to_owned(),
         })
         .collect();
-    // psql's header: "QUERY PLAN" (centred) followed by a rule line.
     let first = lines.iter().position(|l| !l.text.trim().is_empty());
     let Some(first) = first else {
         return Err(PlanError::Empty);
     };
+    unframe(&mut lines, first);
+    let first = lines.iter().position(|l| !l.text.trim().is_empty());
+    let Some(first) = first else {
+        return Err(PlanError::Empty);
+    };
+    // psql's header: "QUERY PLAN" (centred), with a rule line under it in aligned and wrapped
+    // output, without in unaligned output.
     let header = lines[first].text.trim().eq_ignore_ascii_case("QUERY PLAN");
-    let ruled = header && lines.get(first + 1).is_some_and(|l| is_rule(&l.text));
+    let rule = lines.get(first + 1).filter(|l| is_rule(&l.text));
+    let ruled = header && rule.is_some();
+    let width = rule.map_or(0, |l| l.text.trim_end().chars().count());
     if header && !ruled {
         // The sqlite3 shell's tree also starts with "QUERY PLAN", without a rule.
+        let next = lines[first + 1..]
+            .iter()
+            .find(|l| !l.text.trim().is_empty());
+        let tree = next.is_none_or(|l| {
+            let t = l.text.trim_start();
+            t.starts_with("|--") || t.starts_with("`--")
+        });
         let rest: Vec<Line> = lines.split_off(first + 1);
-        return Ok(Detected::SqliteTree(rest));
+        if tree {
+            return Ok(Detected::SqliteTree(rest));
+        }
+        lines = rest;
     }
     let mut body: Vec<Line> = if ruled {
         lines.split_off(first + 2)
+    } else if header {
+        lines
     } else {
         lines.split_off(first)
     };
@@ -89,18 +195,17 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
     if body.iter().all(|l| l.text.trim().is_empty()) {
         return Err(PlanError::Empty);
     }
-    // psql aligned output: every row starts with one space of margin.
     if ruled {
-        for l in body.iter_mut() {
-            if let Some(rest) = l.text.strip_prefix(' ') {
-                l.text = rest.to_owned();
-            }
-        }
+        // Border 1 and 2 give every row a left margin (a space, or a wrap mark); border 0 none.
+        let margin = body.iter().all(|l| {
+            l.text.is_empty() || l.text.starts_with(' ') || l.text.starts_with(WRAP_MARKS)
+        });
+        body = unwrap_rows(body, width, margin);
     }
     // "+" at the end of a row: the value continues on the next row.
     let marked = body
         .iter()
-        .filter(|l| l.text.ends_with(" +") || l.text == "+")
+        .filter(|l| l.text.ends_with(" +") || l.text == "+" || l.text.ends_with(",+"))
         .count();
     if marked > 0 && marked + 1 >= body.len() / 2 {
         for l in body.iter_mut() {
@@ -139,4 +244,41 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
         return Ok(Detected::SqliteRows(body));
     }
     Ok(Detected::PgText(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(d: Detected) -> Vec<String> {
+        match d {
+            Detected::PgText(l) | Detected::SqliteTree(l) | Detected::SqliteRows(l) => {
+                l.into_iter().map(|l| l.text).collect()
+            }
+            Detected::Json(j) => vec![j],
+        }
+    }
+
+    #[test]
+    fn query_plan_header_without_rule() {
+        // psql's unaligned output is PostgreSQL text; the sqlite3 shell's tree is not.
+        let d = detect("QUERY PLAN\nSeq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n(1 row)\n");
+        assert!(matches!(d, Ok(Detected::PgText(_))));
+        let d = detect("QUERY PLAN\n`--SCAN t\n");
+        assert!(matches!(d, Ok(Detected::SqliteTree(_))));
+    }
+
+    #[test]
+    fn wrapped_rows_are_joined_and_marks_removed() {
+        let d = detect(
+            "   QUERY PLAN\n--------------\n Seq Scan on .\n.t  (cost=1)\n   Filter: x\n(3 rows)\n",
+        )
+        .unwrap();
+        assert_eq!(texts(d), ["Seq Scan on t  (cost=1)", "  Filter: x"]);
+        let d = detect("+-------+\n| QUERY PLAN |\n+-------+\n| [    +|\n| {}   +|\n| ]     |\n+-------+\n(1 row)\n").unwrap();
+        match d {
+            Detected::Json(j) => assert_eq!(j.split_whitespace().collect::<String>(), "[{}]"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -298,12 +298,175 @@ pub struct Jit {
 /// A trigger fired by a write (`Trigger for constraint fk: time=0.1 calls=3`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trigger {
-    /// The trigger's name (with `for constraint` when it enforces one).
+    /// The constraint's name for a constraint trigger (`Trigger for constraint fk`), else the
+    /// trigger's name.
     pub name: String,
     /// Total milliseconds.
     pub time_ms: Option<f64>,
     /// Calls.
     pub calls: f64,
+}
+
+/// A name as PostgreSQL's `quote_identifier` prints it: bare when it is lower case letters,
+/// digits and underscores (not starting with a digit) and not a reserved word, else in double
+/// quotes with `""` for a quote.
+pub(crate) fn quote_ident(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "between",
+        "bigint",
+        "binary",
+        "bit",
+        "boolean",
+        "both",
+        "case",
+        "cast",
+        "char",
+        "character",
+        "check",
+        "coalesce",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "dec",
+        "decimal",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "exists",
+        "extract",
+        "false",
+        "fetch",
+        "float",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "greatest",
+        "group",
+        "grouping",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "inout",
+        "int",
+        "integer",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "least",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "national",
+        "natural",
+        "nchar",
+        "none",
+        "normalize",
+        "not",
+        "notnull",
+        "null",
+        "nullif",
+        "numeric",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "out",
+        "outer",
+        "overlaps",
+        "overlay",
+        "placing",
+        "position",
+        "precision",
+        "primary",
+        "real",
+        "references",
+        "returning",
+        "right",
+        "row",
+        "select",
+        "session_user",
+        "setof",
+        "similar",
+        "smallint",
+        "some",
+        "substring",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "time",
+        "timestamp",
+        "to",
+        "trailing",
+        "treat",
+        "trim",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "values",
+        "varchar",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+    ];
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !RESERVED.contains(&name);
+    if bare {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 /// One plan node.
@@ -448,6 +611,14 @@ impl Node {
                     s.push(')');
                 }
             }
+            // "Foreign Update on t"; a plain foreign scan has operation "Select".
+            "Foreign Scan" => match self.operation.as_deref() {
+                Some(op) if op != "Select" => {
+                    s.push_str("Foreign ");
+                    s.push_str(op);
+                }
+                _ => s.push_str(k),
+            },
             _ => s.push_str(k),
         }
         if let Some(d) = &self.direction {
@@ -455,8 +626,13 @@ impl Node {
             s.push_str(d);
         }
         if let Some(index) = &self.index {
-            s.push_str(" using ");
-            s.push_str(index);
+            // A bitmap index scan names only its index: "Bitmap Index Scan on i".
+            s.push_str(if k == "Bitmap Index Scan" {
+                " on "
+            } else {
+                " using "
+            });
+            s.push_str(&quote_ident(index));
         }
         let target = self.relation.as_ref().or(match k {
             "CTE Scan"
@@ -471,15 +647,15 @@ impl Node {
         if let Some(rel) = target {
             s.push_str(" on ");
             if let Some(schema) = &self.schema {
-                s.push_str(schema);
+                s.push_str(&quote_ident(schema));
                 s.push('.');
             }
-            s.push_str(rel);
+            s.push_str(&quote_ident(rel));
             if let Some(alias) = &self.alias
                 && Some(alias) != Some(rel)
             {
                 s.push(' ');
-                s.push_str(alias);
+                s.push_str(&quote_ident(alias));
             }
         }
         s

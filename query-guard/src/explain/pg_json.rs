@@ -173,12 +173,13 @@ fn from_value(value: &Value) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
+/// The name is the constraint's for a constraint trigger, else the trigger's: the text format
+/// prints a constraint trigger's own name (an internal `RI_ConstraintTrigger_…`) only with
+/// `VERBOSE`, so this is the name both formats agree on.
 fn trigger(t: &Map<String, Value>) -> Trigger {
-    let name = str_of(t, "Trigger Name").unwrap_or_default();
-    let name = match str_of(t, "Constraint Name") {
-        Some(c) => format!("{name} for constraint {c}"),
-        None => name,
-    };
+    let name = str_of(t, "Constraint Name")
+        .or_else(|| str_of(t, "Trigger Name"))
+        .unwrap_or_default();
     Trigger {
         name,
         time_ms: num(t, "Time"),
@@ -318,6 +319,10 @@ const TYPED: &[&str] = &[
     "Index Name",
     "CTE Name",
     "Function Name",
+    "Tuplestore Name",
+    "Table Function Name",
+    // Printed by the text format with VERBOSE only: left out so both formats agree.
+    "Inner Unique",
     "Join Type",
     "Strategy",
     "Partial Mode",
@@ -457,16 +462,23 @@ fn node(obj: &Map<String, Value>, options: &mut Options) -> Result<Node, PlanErr
         .collect();
     let properties = obj
         .iter()
-        .filter(|(k, _)| {
-            !TYPED.contains(&k.as_str())
-                && !CONDITIONS.contains(&k.as_str())
-                && !(hash.is_some() && k.as_str() == "Peak Memory Usage")
+        .filter(|(k, v)| {
+            let k = k.as_str();
+            // PostgreSQL 18 prints "Disabled" for every node in JSON, and in text only when
+            // true: false is left out so both formats agree.
+            let not_disabled = k == "Disabled" && v.as_bool() == Some(false);
+            let typed = TYPED.contains(&k)
+                || CONDITIONS.contains(&k)
+                || (hash.is_some() && k == "Peak Memory Usage");
+            !typed && !not_disabled
         })
         .map(|(k, v)| (k.clone(), scalar(v)))
         .collect();
     let relation = str_of(obj, "Relation Name")
         .or_else(|| str_of(obj, "CTE Name"))
-        .or_else(|| str_of(obj, "Function Name"));
+        .or_else(|| str_of(obj, "Function Name"))
+        .or_else(|| str_of(obj, "Tuplestore Name"))
+        .or_else(|| str_of(obj, "Table Function Name"));
     Ok(Node {
         kind,
         subplan,
