@@ -100,7 +100,9 @@ fn fail_on_severities_and_rules() {
 
 #[test]
 fn bad_usage_and_bad_input_exit_with_2() {
-    let cases: Vec<(Vec<String>, Option<&[u8]>, &str)> = vec![
+    // (arguments after `explain`, standard input, what stderr must say)
+    type Case<'a> = (Vec<String>, Option<&'a [u8]>, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![], None, "no plan given"),
         (
             vec!["/nonexistent/plan.json".into()],

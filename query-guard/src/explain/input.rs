@@ -48,6 +48,14 @@ fn is_rule(s: &str) -> bool {
         })
 }
 
+/// A line of the sqlite3 shell's tree: `|--`, `` `-- `` or their box-drawing forms.
+fn is_sqlite_branch(t: &str) -> bool {
+    let t = t.trim_start();
+    ["|--", "`--", "├──", "└──", "├--", "└--"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
 fn is_footer(s: &str) -> bool {
     let t = s.trim();
     t.starts_with('(')
@@ -170,7 +178,7 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
             .find(|l| !l.text.trim().is_empty());
         let tree = next.is_none_or(|l| {
             let t = l.text.trim_start();
-            t.starts_with("|--") || t.starts_with("`--")
+            is_sqlite_branch(t)
         });
         let rest: Vec<Line> = lines.split_off(first + 1);
         if tree {
@@ -227,7 +235,7 @@ pub(crate) fn detect(text: &str) -> Result<Detected, PlanError> {
         }
         return Ok(Detected::Json(json));
     }
-    if start_text.starts_with("|--") || start_text.starts_with("`--") {
+    if is_sqlite_branch(start_text) {
         return Ok(Detected::SqliteTree(body));
     }
     let rows_header = start_text

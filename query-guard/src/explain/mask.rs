@@ -131,15 +131,15 @@ pub fn filter_columns(expr: &str) -> FilterColumns {
     cols.range.retain(|c| !cols.equality.contains(c));
     // `OR` outside every parenthesis but the outermost pair PostgreSQL puts around a filter.
     let mut depth = 0i32;
-    let outer = toks.first().is_some_and(|t| t.kind == TokKind::Punct && t.text == "(");
+    let outer = toks
+        .first()
+        .is_some_and(|t| t.kind == TokKind::Punct && t.text == "(");
     for t in &toks {
         match (t.kind, t.text) {
             (TokKind::Punct, "(") => depth += 1,
             (TokKind::Punct, ")") => depth -= 1,
-            (TokKind::Word, w) if w.eq_ignore_ascii_case("OR") => {
-                if depth <= i32::from(outer) {
-                    cols.alternatives = true;
-                }
+            (TokKind::Word, w) if w.eq_ignore_ascii_case("OR") && depth <= i32::from(outer) => {
+                cols.alternatives = true;
             }
             _ => {}
         }

@@ -91,7 +91,11 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                      (ANALYZE, CREATE STATISTICS) and the planner can pick a hash or merge join.",
                     o.label(),
                     count(f.round()),
-                    if cx.metrics[o.id].underestimate { "more" } else { "fewer" }
+                    if cx.metrics[o.id].underestimate {
+                        "more"
+                    } else {
+                        "fewer"
+                    }
                 ),
                 _ => "The planner expected this many loops: compare with a hash join (SET LOCAL \
                       enable_nestloop = off), make the inner side cheaper (an index covering its \

@@ -55,7 +55,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             Some(s) => format!("{s}.{table}"),
             None => table.clone(),
         };
-        let filter = node.condition("Filter").map(filter_columns).unwrap_or_default();
+        let filter = node
+            .condition("Filter")
+            .map(filter_columns)
+            .unwrap_or_default();
         let cols = filter.index_columns();
         let fix = if cols.is_empty() {
             format!(
