@@ -5,7 +5,7 @@
 //! reads the input, runs `explain_analyze` for `--database-url`, and turns `--fail-on` into an
 //! exit code.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use clap::ValueEnum;
 use query_guard::explain::{
@@ -115,29 +115,6 @@ fn parse_fail_on(values: &[String]) -> Result<Vec<FailOn>, Failure> {
     Ok(out)
 }
 
-fn read_input(path: &str) -> Result<(String, String), Failure> {
-    let (name, bytes) = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        ("standard input".to_owned(), buf)
-    } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {path}: {e}")))?;
-        (path.to_owned(), bytes)
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
-        Failure::usage(format!(
-            "{name} line {line}: not valid UTF-8; expected a plan as text or JSON"
-        ))
-    })?;
-    Ok((name, text))
-}
-
 fn live(url: &str, sql: &str) -> Result<Explained, Failure> {
     let shown = redact(url);
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -203,7 +180,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             ));
         }
         (Some(path), None) => {
-            let (name, text) = read_input(path)?;
+            let (name, text) = crate::read_text(path, "a plan as text or JSON")?;
             let plan = explain::parse(&text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
             (name, Explained::new(plan, sql.as_deref()))
         }

@@ -8,8 +8,6 @@
 //! | `aligned` | `psql -c 'SELECT * FROM pg_stat_statements'` | a header line with `|`, then a line of `-` and `+` |
 //! | `expanded` | `psql -x -c 'SELECT * FROM pg_stat_statements'` (or `\x`) | a `-[ RECORD 1 ]` line |
 
-use std::io::Read;
-
 use super::columns::{Builder, ColumnSet, Entry};
 use super::{csv, json, psql};
 use crate::Failure;
@@ -63,25 +61,10 @@ pub(crate) struct ServerInfo {
 
 /// Read `path` (`-`: standard input) and parse it.
 pub(crate) fn read(path: &str) -> Result<Snapshot, Failure> {
-    let (name, bytes) = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        ("standard input".to_owned(), buf)
-    } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {path}: {e}")))?;
-        (path.to_owned(), bytes)
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
-        Failure::usage(format!(
-            "{name} line {line}: not valid UTF-8; expected a text dump (psql and COPY write UTF-8 when client_encoding is UTF8)"
-        ))
-    })?;
+    let (name, text) = crate::read_text(
+        path,
+        "a text dump (psql and COPY write UTF-8 when client_encoding is UTF8)",
+    )?;
     parse(&name, &text)
 }
 

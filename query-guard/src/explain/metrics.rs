@@ -28,7 +28,7 @@
 //! let plan = explain::parse(r#"[{"Plan": {"Node Type": "Hash Join", "Actual Total Time": 10.0,
 //!     "Actual Rows": 5, "Actual Loops": 1, "Plan Rows": 5, "Total Cost": 20.0,
 //!     "Plans": [{"Node Type": "Seq Scan", "Relation Name": "a", "Actual Total Time": 3.0,
-//!                "Actual Rows": 100, "Actual Loops": 2, "Plan Rows": 1, "Total Cost": 5.0}]}],
+//!                "Actual Rows": 100, "Actual Loops": 2, "Plan Rows": 1, "Total Cost": 5.0}]},
 //!     "Execution Time": 10.0}]"#).unwrap();
 //! let m = explain::metrics::compute(&plan);
 //! assert_eq!(m[1].inclusive_ms, Some(6.0)); // 3 ms × 2 loops

@@ -1,5 +1,5 @@
-//! Tests of the SQLite plan readers, on plans from SQLite 3.40.1 (`testdata/sqlite`, made by
-//! `setup.sql` and the statements in `scenarios.txt`).
+//! Tests of the SQLite plan readers, on plans from SQLite 3.40.1 (`testdata/sqlite`, copies of
+//! `tests/fixtures/explain/sqlite`, made by its `setup.sql` and `scenarios.txt`).
 
 use super::super::{PlanError, parse};
 use super::*;
