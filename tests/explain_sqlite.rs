@@ -87,3 +87,45 @@ fn the_shell_tree_and_the_raw_rows_give_the_same_model() {
         }
     }
 }
+
+/// Every recorded plan reads (PostgreSQL 15 in both formats, and as psql prints it pasted), and a
+/// pasted plan reads like the same plan recorded raw, apart from the numbers that differ from
+/// run to run.
+#[test]
+fn every_recorded_postgres_plan_reads_and_pastes_read_like_the_raw_plans() {
+    let dir = fixtures().join("pg15");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let explained =
+            explain::analyze(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!explained.plan.nodes.is_empty(), "{}", path.display());
+        read += 1;
+    }
+    assert!(read >= 50, "{read} plans");
+    let shape = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        explain::parse(&text)
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .nodes
+            .iter()
+            .map(|n| {
+                format!(
+                    "{}|{}|{:?}|{:?}",
+                    n.depth,
+                    n.label(),
+                    n.estimate.map(|e| e.total_cost),
+                    n.conditions
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shape("pasted_psql.txt"), shape("seq_scan_filter.txt"));
+    assert_eq!(shape("pasted_psql_json.txt"), shape("seq_scan_filter.json"));
+    assert_eq!(shape("pasted_wrapped.txt"), shape("index_filter.txt"));
+    assert_eq!(
+        shape("pasted_wrapped_unicode.txt"),
+        shape("index_filter.txt")
+    );
+}

@@ -516,3 +516,61 @@ fn node(obj: &Map<String, Value>, options: &mut Options) -> Result<Node, PlanErr
         ..Node::default()
     })
 }
+
+#[cfg(test)]
+mod version_tests {
+    use super::parse;
+
+    /// PostgreSQL 18: fractional rows per loop, `Index Searches`, `Disabled`, WAL buffers full.
+    #[test]
+    fn postgres_18_json() {
+        let plan = parse(
+            r#"[{"Plan": {"Node Type": "Nested Loop", "Parallel Aware": false, "Async Capable": false,
+                "Join Type": "Inner", "Disabled": false, "Startup Cost": 0.29, "Total Cost": 90.5,
+                "Plan Rows": 10, "Plan Width": 8, "Actual Startup Time": 0.02, "Actual Total Time": 0.9,
+                "Actual Rows": 10.00, "Actual Loops": 1, "Inner Unique": true,
+                "Plans": [
+                  {"Node Type": "Seq Scan", "Parent Relationship": "Outer", "Relation Name": "a",
+                   "Alias": "a", "Disabled": false, "Startup Cost": 0, "Total Cost": 1.1,
+                   "Plan Rows": 10, "Plan Width": 4, "Actual Startup Time": 0.01,
+                   "Actual Total Time": 0.02, "Actual Rows": 10.00, "Actual Loops": 1},
+                  {"Node Type": "Index Scan", "Parent Relationship": "Inner", "Index Name": "b_pkey",
+                   "Relation Name": "b", "Alias": "b", "Disabled": true, "Startup Cost": 0.29,
+                   "Total Cost": 8.3, "Plan Rows": 1, "Plan Width": 4, "Actual Startup Time": 0.05,
+                   "Actual Total Time": 0.05, "Actual Rows": 0.50, "Actual Loops": 10,
+                   "Index Cond": "(id = a.id)", "Index Searches": 10, "WAL Records": 0,
+                   "WAL FPI": 0, "WAL Bytes": 0, "WAL Buffers Full": 0}
+                ]},
+               "Planning Time": 0.1, "Execution Time": 1.0}]"#,
+        )
+        .unwrap();
+        let inner = &plan.nodes[2];
+        assert_eq!(inner.actual.map(|a| (a.rows, a.loops)), Some((0.5, 10.0)));
+        assert_eq!(inner.property("Index Searches"), Some("10"));
+        assert_eq!(inner.property("Disabled"), Some("true"));
+        assert_eq!(plan.nodes[0].property("Disabled"), None);
+        let m = crate::explain::metrics::compute(&plan);
+        assert_eq!(m[2].rows_total, Some(5.0));
+        assert_eq!(m[2].inclusive_ms, Some(0.5));
+    }
+
+    /// PostgreSQL 12: `I/O Read Time` (not split shared/local), no `Async Capable`.
+    #[test]
+    fn postgres_12_json() {
+        let plan = parse(
+            r#"[{"Plan": {"Node Type": "Seq Scan", "Parallel Aware": false, "Relation Name": "t",
+                "Alias": "t", "Startup Cost": 0, "Total Cost": 10, "Plan Rows": 100, "Plan Width": 4,
+                "Actual Startup Time": 0.01, "Actual Total Time": 2.5, "Actual Rows": 100,
+                "Actual Loops": 1, "Shared Hit Blocks": 1, "Shared Read Blocks": 9,
+                "Shared Dirtied Blocks": 0, "Shared Written Blocks": 0, "Local Hit Blocks": 0,
+                "Local Read Blocks": 0, "Local Dirtied Blocks": 0, "Local Written Blocks": 0,
+                "Temp Read Blocks": 0, "Temp Written Blocks": 0, "I/O Read Time": 1.25,
+                "I/O Write Time": 0.0},
+               "Planning Time": 0.05, "Triggers": [], "Execution Time": 2.6}]"#,
+        )
+        .unwrap();
+        let b = plan.nodes[0].buffers.unwrap();
+        assert_eq!((b.shared_read, b.io_read_ms), (9.0, 1.25));
+        assert!(plan.options.buffers && plan.options.timing);
+    }
+}
