@@ -129,3 +129,47 @@ fn every_recorded_postgres_plan_reads_and_pastes_read_like_the_raw_plans() {
         shape("index_filter.txt")
     );
 }
+
+#[tokio::test]
+async fn several_statements_are_refused_and_writes_change_nothing() {
+    let pool = sqlite().await;
+    sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, status TEXT); INSERT INTO t (status) VALUES ('a'), ('b');")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    for sql in [
+        "SELECT 1; DELETE FROM t",
+        "BEGIN; DELETE FROM t; COMMIT;",
+        "SELECT 1;COMMIT",
+    ] {
+        let err = explain_analyze(&pool, sql).await.unwrap_err();
+        assert!(
+            matches!(err, explain::ExplainError::SeveralStatements),
+            "{sql}: {err}"
+        );
+        assert_eq!(count().await, 2, "{sql}");
+    }
+    let explained = explain_analyze(&pool, "DELETE FROM t WHERE status = 'a';")
+        .await
+        .unwrap();
+    assert!(
+        explained.findings_of("sqlite-full-scan").next().is_some(),
+        "{explained}"
+    );
+    assert_eq!(count().await, 2);
+    // SQLite reads `"paid"` compared with a column as a string: it is no column to index, and
+    // never printed.
+    let explained = explain_analyze(
+        &pool,
+        r#"SELECT id, (SELECT count(*) FROM t u WHERE u.id > t.id AND u.status = "paid") FROM t"#,
+    )
+    .await
+    .unwrap();
+    assert!(!explained.to_string().contains("paid"), "{explained}");
+}

@@ -115,13 +115,19 @@ fn parse_fail_on(values: &[String]) -> Result<Vec<FailOn>, Failure> {
     Ok(out)
 }
 
-fn live(url: &str, sql: &str) -> Result<Explained, Failure> {
+fn live(url: &str, sql: &str, show_values: bool) -> Result<Explained, Failure> {
     let shown = redact(url);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
-    let refused = |e: explain::ExplainError| Failure::usage(format!("{shown}: {e}"));
+    let refused = |e: explain::ExplainError| match e {
+        // The database's message as it is: it may quote a value of the statement.
+        explain::ExplainError::Database(db) if show_values => {
+            Failure::usage(format!("{shown}: the database refused the EXPLAIN: {db}"))
+        }
+        e => Failure::usage(format!("{shown}: {e}")),
+    };
     rt.block_on(async {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = sqlx::postgres::PgPoolOptions::new()
@@ -186,7 +192,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         }
         (None, Some(url)) => {
             let sql = sql.as_deref().unwrap_or_default();
-            (redact(url), live(url, sql)?)
+            (redact(url), live(url, sql, args.show_values)?)
         }
     };
     let options = RenderOptions {

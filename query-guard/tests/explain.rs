@@ -170,3 +170,22 @@ fn literal_values_are_masked_unless_asked_for() {
     });
     assert!(shown.contains("alice@example.com"), "{shown}");
 }
+
+#[test]
+fn non_finite_numbers_are_ignored_and_timing_off_shares_come_from_costs() {
+    let nan = PLAN.replace(
+        "\"Actual Total Time\": 11.300",
+        "\"Actual Total Time\": \"NaN\"",
+    );
+    let explained = explain::analyze(&nan).unwrap();
+    assert_eq!(explained.metrics[0].inclusive_ms, None);
+    let _ = explained.to_string();
+    // TIMING OFF still prints Execution Time; shares then come from costs.
+    let timing_off = PLAN
+        .replace("\"Actual Startup Time\": 0.020,", "")
+        .replace("\"Actual Total Time\": 11.300,", "");
+    let explained = explain::analyze(&timing_off).unwrap();
+    assert!(!explained.plan.options.timing);
+    assert!(explained.metrics[0].share_from_cost);
+    assert_eq!(explained.metrics[0].share, Some(1.0));
+}

@@ -90,7 +90,7 @@ pub struct Finding {
 pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         match (a.cost_ms, b.cost_ms) {
-            (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(Ordering::Equal),
+            (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,

@@ -27,7 +27,10 @@ pub fn mask_literals(expr: &str) -> String {
     let mut out = String::with_capacity(expr.len());
     let mut at = 0;
     for t in &lexed.toks {
-        if t.kind != TokKind::Param || t.text.starts_with('$') {
+        let placeholder = t.text.len() > 1
+            && t.text.starts_with('$')
+            && t.text[1..].bytes().all(|b| b.is_ascii_digit());
+        if t.kind != TokKind::Param || placeholder {
             continue;
         }
         let start = t.text.as_ptr() as usize - base;

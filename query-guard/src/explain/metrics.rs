@@ -92,6 +92,8 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
             1.0
         } else if let Some(p) = node.parent.map(|p| &nodes[p])
             && matches!(p.kind.as_str(), "Gather" | "Gather Merge")
+            // An InitPlan or SubPlan of the Gather runs in the leader alone.
+            && node.subplan.is_none()
         {
             p.workers_launched.map_or(1.0, |w| w + 1.0)
         } else {
@@ -224,7 +226,8 @@ pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
     }
 
     // Shares.
-    if let Some(total) = total_ms(plan, &m).filter(|t| *t > 0.0) {
+    let timed = m.iter().any(|x| x.exclusive_ms.is_some());
+    if let Some(total) = total_ms(plan, &m).filter(|t| *t > 0.0 && timed) {
         for x in m.iter_mut() {
             x.share = x.exclusive_ms.map(|t| (t / total).min(1.0));
         }

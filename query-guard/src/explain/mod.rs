@@ -77,6 +77,9 @@ pub fn analyze(text: &str) -> Result<Explained, PlanError> {
 }
 
 /// A plan with its figures and findings.
+///
+/// Its `Serialize` gives the model as read, conditions with their literal values; the JSON
+/// report ([`OutputFormat::Json`] in [`Explained::render`]) masks them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explained {
     /// The plan.

@@ -213,7 +213,14 @@ fn add_tree(plan: &mut Plan, root: &Map<String, Value>) -> Result<(), PlanError>
     let mut stack: Vec<(&Map<String, Value>, Option<usize>, usize)> = vec![(root, None, 0)];
     while let Some((obj, parent, depth)) = stack.pop() {
         let id = plan.nodes.len();
-        let mut node = node(obj, &mut plan.options)?;
+        let mut node = node(obj, &mut plan.options).map_err(|e| match e {
+            PlanError::Syntax { expected, .. } => PlanError::syntax(
+                1,
+                1,
+                format!("{expected} (node {} in plan order has none)", id + 1),
+            ),
+            e => e,
+        })?;
         node.id = id;
         node.parent = parent;
         node.depth = depth;
@@ -234,11 +241,12 @@ fn add_tree(plan: &mut Plan, root: &Map<String, Value>) -> Result<(), PlanError>
 }
 
 fn num(obj: &Map<String, Value>, key: &str) -> Option<f64> {
-    match obj.get(key)? {
+    let v = match obj.get(key)? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }
+    };
+    v.filter(|v: &f64| v.is_finite())
 }
 
 fn str_of(obj: &Map<String, Value>, key: &str) -> Option<String> {

@@ -75,22 +75,6 @@ fn masked(expr: &str, opts: &RenderOptions) -> String {
     }
 }
 
-/// Properties whose values are expressions from the statement (and so may hold literals).
-const EXPRESSION_PROPERTIES: &[&str] = &[
-    "Output",
-    "Sort Key",
-    "Group Key",
-    "Presorted Key",
-    "Cache Key",
-    "Grouping Sets",
-    "Hash Key",
-    "Repeatable Seed",
-    "Sampling Parameters",
-    "Table Function Call",
-    "Run Condition",
-    "Index Searches",
-];
-
 fn format_name(format: Format) -> &'static str {
     match format {
         Format::PostgresJson => "PostgreSQL, JSON",
@@ -301,12 +285,13 @@ fn text(ex: &Explained, opts: &RenderOptions) -> String {
     }
     // Tree prefixes, iteratively: for each node, whether each ancestor level has more siblings.
     let plan = &ex.plan;
+    let last_root = plan.roots().last().map(|r| r.id);
     let last_child: Vec<bool> = plan
         .nodes
         .iter()
         .map(|n| match n.parent {
             Some(p) => plan.nodes[p].children.last() == Some(&n.id),
-            None => plan.roots().last().map(|r| r.id) == Some(n.id),
+            None => last_root == Some(n.id),
         })
         .collect();
     let mut stack: Vec<bool> = Vec::new(); // per depth: "more siblings follow"
@@ -531,8 +516,10 @@ fn json(ex: &Explained, opts: &RenderOptions) -> String {
                 for c in &mut node.conditions {
                     c.expr = mask_literals(&c.expr);
                 }
-                for (k, v) in &mut node.properties {
-                    if EXPRESSION_PROPERTIES.contains(&k.as_str()) {
+                for (_, v) in &mut node.properties {
+                    // Counts, flags and modes stay; anything else may be an expression.
+                    let plain = v.parse::<f64>().is_ok() || v == "true" || v == "false";
+                    if !plain {
                         *v = mask_literals(v);
                     }
                 }

@@ -7,9 +7,10 @@
 //! - SQLite (`sqlite` feature): `EXPLAIN QUERY PLAN`, which does not.
 //!
 //! Either way it runs inside a transaction that is always rolled back, so an `UPDATE`, `DELETE`
-//! or `INSERT` changes nothing (sequences still advance: `nextval` is not transactional). The
-//! statement is sent as one prepared statement, so a second statement after a `;` is refused
-//! by the server rather than run. It carries the sqlcommenter tag `query_guard='explain'`, so a
+//! or `INSERT` changes nothing (sequences still advance: `nextval` is not transactional). SQL
+//! holding more than one statement is refused before anything is sent (SQLite would run every
+//! statement of the string, a `COMMIT` included), and the statement is sent as one prepared
+//! statement. It carries the sqlcommenter tag `query_guard='explain'`, so a
 //! query-guard scope around the call counts it as internal, not against the budget.
 //!
 //! ```no_run
@@ -40,12 +41,43 @@ pub enum ExplainError {
          into the SQL"
     )]
     Placeholders,
-    /// The database refused the statement or the connection failed.
-    #[error("the database refused the EXPLAIN: {0}")]
+    /// The SQL holds more than one statement: only one is explained, and a second one (a
+    /// `COMMIT`, a `DELETE`) would run for real on SQLite, so none is run.
+    #[error(
+        "the SQL holds more than one statement (a `;` followed by more SQL): give one statement"
+    )]
+    SeveralStatements,
+    /// The database refused the statement or the connection failed. The message shows the
+    /// database's error with the values it quotes masked; the source error has them.
+    #[error("the database refused the EXPLAIN: {}", mask_error(&.0.to_string()))]
     Database(#[source] sqlx::Error),
     /// The plan the database returned could not be read (a bug: please report it).
     #[error("the plan the database returned could not be read: {0}")]
     Plan(#[from] PlanError),
+}
+
+/// A database error message with the values it quotes replaced by `?`: PostgreSQL ends messages
+/// about bad input with the value (`invalid input syntax for type integer: "abc"`), SQLite
+/// quotes the token a syntax error is near (`near "'secret'": syntax error`).
+pub(crate) fn mask_error(message: &str) -> String {
+    let mut out = message.to_owned();
+    // `…: "value"` at the end of the message.
+    if out.ends_with('"')
+        && let Some(open) = out[..out.len() - 1].rfind(": \"")
+    {
+        out.replace_range(open + 3..out.len() - 1, "?");
+    }
+    // `near "token"` when the token is a literal.
+    if let Some(at) = out.find("near \"") {
+        let start = at + "near \"".len();
+        if let Some(len) = out[start..].find('"') {
+            let token = &out[start..start + len];
+            if token.starts_with('\'') || token.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                out.replace_range(start..start + len, "?");
+            }
+        }
+    }
+    out
 }
 
 impl From<sqlx::Error> for ExplainError {
@@ -78,16 +110,31 @@ pub async fn explain_analyze<P: ExplainTarget + ?Sized>(
     pool.explain(sql).await
 }
 
-fn statement(sql: &str) -> &str {
-    sql.trim().trim_end_matches(';').trim_end()
+/// The statement without its final `;`, or an error when more SQL follows a `;`.
+fn statement(sql: &str, dialect: crate::fingerprint::Dialect) -> Result<String, ExplainError> {
+    use crate::fingerprint::lexer::{TokKind, lex};
+    let toks = lex(sql, dialect).toks;
+    let last = toks
+        .iter()
+        .rposition(|t| !(t.kind == TokKind::Punct && t.text == ";"));
+    let inner_semicolon = last.is_some_and(|last| {
+        toks[..last]
+            .iter()
+            .any(|t| t.kind == TokKind::Punct && t.text == ";")
+    });
+    if inner_semicolon {
+        return Err(ExplainError::SeveralStatements);
+    }
+    Ok(sql.trim().trim_end_matches(';').trim_end().to_owned())
 }
 
 #[cfg(feature = "postgres")]
 impl ExplainTarget for sqlx::PgPool {
     fn explain(&self, sql: &str) -> impl Future<Output = Result<Explained, ExplainError>> + Send {
-        let sql = statement(sql).to_owned();
+        let sql = statement(sql, crate::fingerprint::Dialect::Postgres);
         async move {
             use sqlx::Row;
+            let sql = sql?;
             if crate::fingerprint::has_bind_placeholders(
                 &sql,
                 crate::fingerprint::Dialect::Postgres,
@@ -115,9 +162,10 @@ impl ExplainTarget for sqlx::PgPool {
 #[cfg(feature = "sqlite")]
 impl ExplainTarget for sqlx::SqlitePool {
     fn explain(&self, sql: &str) -> impl Future<Output = Result<Explained, ExplainError>> + Send {
-        let sql = statement(sql).to_owned();
+        let sql = statement(sql, crate::fingerprint::Dialect::Sqlite);
         async move {
             use sqlx::Row;
+            let sql = sql?;
             let mut tx = self.begin().await?;
             let explain = format!("{TAG}EXPLAIN QUERY PLAN {sql}");
             let result = sqlx::query(sqlx::AssertSqlSafe(explain))
@@ -137,5 +185,56 @@ impl ExplainTarget for sqlx::SqlitePool {
             let plan = super::parse(&text)?;
             Ok(Explained::new(plan, Some(&sql)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ExplainError, mask_error, statement};
+    use crate::fingerprint::Dialect;
+
+    #[test]
+    fn one_statement_only() {
+        for d in [Dialect::Postgres, Dialect::Sqlite] {
+            assert_eq!(statement("SELECT 1;", d).unwrap(), "SELECT 1");
+            assert_eq!(statement("  SELECT ';' ; ;\n", d).unwrap(), "SELECT ';'");
+            assert_eq!(
+                statement("SELECT 1 -- a; comment", d).unwrap(),
+                "SELECT 1 -- a; comment"
+            );
+            for several in [
+                "SELECT 1; COMMIT",
+                "BEGIN; UPDATE t SET a = 1; COMMIT;",
+                "SELECT 1;DELETE FROM t",
+            ] {
+                assert!(
+                    matches!(statement(several, d), Err(ExplainError::SeveralStatements)),
+                    "{several}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn database_messages_lose_the_values_they_quote() {
+        assert_eq!(
+            mask_error(
+                "error returned from database: invalid input syntax for type integer: \"hunter2\""
+            ),
+            "error returned from database: invalid input syntax for type integer: \"?\""
+        );
+        assert_eq!(
+            mask_error("near \"'hunter2'\": syntax error"),
+            "near \"?\": syntax error"
+        );
+        // Names are kept.
+        assert_eq!(
+            mask_error("relation \"orders\" does not exist"),
+            "relation \"orders\" does not exist"
+        );
+        assert_eq!(
+            mask_error("near \"SELEC\": syntax error"),
+            "near \"SELEC\": syntax error"
+        );
     }
 }

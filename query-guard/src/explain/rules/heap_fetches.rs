@@ -16,7 +16,7 @@
 
 use super::{Context, Rule, count, pct};
 use crate::explain::finding::{Finding, Severity};
-use crate::explain::model::Engine;
+use crate::explain::model::{Engine, quote_ident};
 
 /// Heap fetches from which the rule reports.
 pub const MIN_FETCHES: f64 = 1_000.0;
@@ -64,8 +64,9 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
              in the table."
                 .to_owned(),
             format!(
-                "VACUUM {table}; and let autovacuum run more often on it (ALTER TABLE {table} SET \
-                 (autovacuum_vacuum_scale_factor = 0.01))."
+                "VACUUM {t}; and let autovacuum run more often on it (ALTER TABLE {t} SET \
+                 (autovacuum_vacuum_scale_factor = 0.01)).",
+                t = quote_ident(&table)
             ),
         ));
     }

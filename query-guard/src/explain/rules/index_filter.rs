@@ -17,7 +17,7 @@
 use super::{Context, Rule, count, pct};
 use crate::explain::finding::{Finding, Severity};
 use crate::explain::mask::filter_columns;
-use crate::explain::model::Engine;
+use crate::explain::model::{Engine, quote_ident};
 
 /// Rows the filter must remove (all loops).
 pub const MIN_REMOVED: f64 = 1_000.0;
@@ -76,9 +76,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .unwrap_or_default();
         let fix = if cols.len() > index_cols.len() {
             format!(
-                "CREATE INDEX ON {table} ({}); so the index answers the filter too (or a partial \
+                "CREATE INDEX ON {} ({}); so the index answers the filter too (or a partial \
                  index if the filter keeps a fixed subset)",
-                cols.join(", ")
+                quote_ident(&table),
+                cols.iter()
+                    .map(|c| quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         } else {
             format!("Extend the index{via} with what the filter tests, or a partial index.")

@@ -21,7 +21,7 @@
 use super::{Context, Rule, count};
 use crate::explain::finding::{Finding, Severity};
 use crate::explain::mask::filter_columns;
-use crate::explain::model::Engine;
+use crate::explain::model::{Engine, quote_ident};
 
 /// Rows (per loop, times loops) by which the estimate must be off.
 pub const MIN_ROWS_OFF: f64 = 100.0;
@@ -80,12 +80,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         } else {
             Severity::Low
         };
-        let table = node.relation.clone();
+        let table = node.relation.as_deref().map(quote_ident);
         let cols: Vec<String> = node
             .conditions
             .iter()
             .filter(|c| matches!(c.kind.as_str(), "Filter" | "Index Cond" | "Recheck Cond"))
             .flat_map(|c| filter_columns(&c.expr).index_columns())
+            .map(|c| quote_ident(&c))
             .fold(Vec::new(), |mut acc, c| {
                 if !acc.contains(&c) {
                     acc.push(c);

@@ -5,8 +5,8 @@
 //! [`Explained::assert_no_finding`](super::Explained::assert_no_finding) take.
 //!
 //! Every rule stays silent about nodes too small to matter: a node-level finding needs the node
-//! (or, for loop rules, the node with everything below it) to take at least
-//! [`MIN_SHARE`] of the statement's time. Plans without times (no `ANALYZE`, SQLite) are judged
+//! (or, for `nested-loop`, `hash-batches`, `workers` and `large-offset`, the node with
+//! everything below it) to take at least [`MIN_SHARE`] of the statement's time. Plans without times (no `ANALYZE`, SQLite) are judged
 //! on their structure alone.
 
 use super::finding::{Finding, Severity};
@@ -141,6 +141,7 @@ pub(crate) fn run(cx: &Context<'_>) -> Vec<Finding> {
 
 /// `1234567.0` → `1,234,567`; fractions kept to two places when the number has one.
 pub(crate) fn count(n: f64) -> String {
+    let n = (n * 100.0).round() / 100.0;
     let whole = n.trunc() as u64;
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 3);

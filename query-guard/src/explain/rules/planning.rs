@@ -12,7 +12,8 @@
 //! partitions the statement cannot prune at plan time, drop unused indexes, or lower
 //! `join_collapse_limit` / `from_collapse_limit` for queries with many joins.
 //!
-//! **Severity**: by planning's share of planning plus execution.
+//! **Severity**: by the planning time itself, as the rule only fires when it is at least half
+//! of the total: 50 ms or more is high, 10 ms or more medium, less is low.
 
 use super::{Context, Rule, ms, pct};
 use crate::explain::finding::{Finding, Severity};
@@ -44,7 +45,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         .count();
     vec![Finding {
         rule: RULE.id,
-        severity: Severity::from_share(Some(share)),
+        severity: if planning >= 50.0 {
+            Severity::High
+        } else if planning >= 10.0 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
         node: None,
         target: "Planning".to_owned(),
         title: format!(

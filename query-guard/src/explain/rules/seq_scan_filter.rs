@@ -20,7 +20,7 @@
 use super::{Context, Rule, count, pct};
 use crate::explain::finding::{Finding, Severity};
 use crate::explain::mask::filter_columns;
-use crate::explain::model::Engine;
+use crate::explain::model::{Engine, quote_ident};
 
 /// Rows read (all loops) from which a scan counts as large.
 pub const MIN_INPUT_ROWS: f64 = 10_000.0;
@@ -52,14 +52,18 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
         let table = node.relation.clone().unwrap_or_default();
         let qualified = match &node.schema {
-            Some(s) => format!("{s}.{table}"),
-            None => table.clone(),
+            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&table)),
+            None => quote_ident(&table),
         };
         let filter = node
             .condition("Filter")
             .map(filter_columns)
             .unwrap_or_default();
-        let cols = filter.index_columns();
+        let cols: Vec<String> = filter
+            .index_columns()
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect();
         let fix = if cols.is_empty() {
             format!(
                 "Index what the filter compares on {table} (an expression index or a partial \

@@ -28,8 +28,14 @@ pub(super) const RULE: Rule = Rule {
 /// `work_mem` to suggest for `disk_kb` spilled: three times as much, rounded up to a power of two
 /// megabytes.
 pub(crate) fn suggest_work_mem(disk_kb: f64) -> String {
-    let mb = (disk_kb * 3.0 / 1024.0).ceil().max(4.0) as u64;
-    format!("{}MB", mb.next_power_of_two())
+    // Capped at 1 TB: past that the advice is not work_mem anyway.
+    let mb = (disk_kb * 3.0 / 1024.0).ceil();
+    let mb = if mb.is_finite() {
+        mb.clamp(4.0, 1_048_576.0) as u64
+    } else {
+        4
+    };
+    format!("{}MB", mb.checked_next_power_of_two().unwrap_or(mb))
 }
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
@@ -73,4 +79,17 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest_work_mem;
+
+    #[test]
+    fn work_mem_advice_is_a_power_of_two_and_never_overflows() {
+        assert_eq!(suggest_work_mem(2496.0), "8MB");
+        assert_eq!(suggest_work_mem(1.0), "4MB");
+        assert_eq!(suggest_work_mem(1e30), "1048576MB");
+        assert_eq!(suggest_work_mem(f64::NAN), "4MB");
+    }
 }

@@ -191,6 +191,18 @@ enum Work<'a> {
     Subqueries(&'a Expr, usize),
 }
 
+/// An unqualified name in double quotes (`"paid"`), which SQLite may read as a string.
+fn double_quoted(e: &Expr) -> bool {
+    let mut e = e;
+    loop {
+        match e {
+            Expr::Nested(inner) => e = inner,
+            Expr::Identifier(i) => return i.quote_style == Some('"'),
+            _ => return false,
+        }
+    }
+}
+
 /// A column reference: qualifier and column.
 fn column(e: &Expr) -> Option<(Option<&str>, &str)> {
     let mut e = e;
@@ -516,8 +528,14 @@ impl Statement {
                     | BinaryOperator::Gt
                     | BinaryOperator::GtEq => {
                         let eq = matches!(op, BinaryOperator::Eq);
-                        let (lc, rc) = (column(left).is_some(), column(right).is_some());
-                        let (l_has, r_has) = (has_column(left), has_column(right));
+                        let (lc0, rc0) = (column(left).is_some(), column(right).is_some());
+                        // SQLite reads an unqualified double-quoted name that is no column as a
+                        // string (`status = "paid"`): compared with a column, it is taken for
+                        // that value, never recorded as a column (it may hold a secret).
+                        let (dq_l, dq_r) = (double_quoted(left), double_quoted(right));
+                        let (lc, rc) = (lc0 && !(dq_l && rc0), rc0 && !(dq_r && lc0));
+                        let l_has = has_column(left) && !(dq_l && rc0);
+                        let r_has = has_column(right) && !(dq_r && lc0);
                         if lc && rc {
                             let how = if eq { Use::Join } else { Use::Range };
                             self.record(s, left, how);
