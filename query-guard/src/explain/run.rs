@@ -125,7 +125,10 @@ fn statement(sql: &str, dialect: crate::fingerprint::Dialect) -> Result<String, 
     if inner_semicolon {
         return Err(ExplainError::SeveralStatements);
     }
-    Ok(sql.trim().trim_end_matches(';').trim_end().to_owned())
+    Ok(sql
+        .trim()
+        .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
+        .to_owned())
 }
 
 #[cfg(feature = "postgres")]
