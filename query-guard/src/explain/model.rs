@@ -82,6 +82,22 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan without nodes or statement-level figures, for a reader to fill.
+    pub(crate) fn empty(engine: Engine, format: Format) -> Plan {
+        Plan {
+            engine,
+            format,
+            options: Options::default(),
+            nodes: Vec::new(),
+            planning_ms: None,
+            execution_ms: None,
+            planning_buffers: None,
+            jit: None,
+            settings: Vec::new(),
+            triggers: Vec::new(),
+        }
+    }
+
     /// The nodes without a parent.
     pub fn roots(&self) -> impl Iterator<Item = &Node> {
         self.nodes.iter().filter(|n| n.parent.is_none())

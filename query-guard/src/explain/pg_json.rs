@@ -123,18 +123,7 @@ fn from_value(value: &Value) -> Result<Plan, PlanError> {
     if statements.is_empty() {
         return Err(PlanError::Empty);
     }
-    let mut plan = Plan {
-        engine: Engine::Postgres,
-        format: Format::PostgresJson,
-        options: Options::default(),
-        nodes: Vec::new(),
-        planning_ms: None,
-        execution_ms: None,
-        planning_buffers: None,
-        jit: None,
-        settings: Vec::new(),
-        triggers: Vec::new(),
-    };
+    let mut plan = Plan::empty(Engine::Postgres, Format::PostgresJson);
     for stmt in statements {
         let root = stmt
             .get("Plan")

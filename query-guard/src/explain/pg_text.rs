@@ -21,8 +21,8 @@
 use super::error::PlanError;
 use super::input::Line;
 use super::model::{
-    Actual, Buffers, Condition, Engine, Estimate, Format, HashInfo, Jit, Node, Options, Plan,
-    SortInfo, Subplan, SubplanKind, Trigger, Wal,
+    Actual, Buffers, Condition, Engine, Estimate, Format, HashInfo, Jit, Node, Plan, SortInfo,
+    Subplan, SubplanKind, Trigger, Wal,
 };
 
 /// Parses a text plan.
@@ -1141,18 +1141,7 @@ fn sum(slot: &mut Option<f64>, v: Option<f64>) {
 impl Reader {
     fn new(root_col: usize) -> Reader {
         Reader {
-            plan: Plan {
-                engine: Engine::Postgres,
-                format: Format::PostgresText,
-                options: Options::default(),
-                nodes: Vec::new(),
-                planning_ms: None,
-                execution_ms: None,
-                planning_buffers: None,
-                jit: None,
-                settings: Vec::new(),
-                triggers: Vec::new(),
-            },
+            plan: Plan::empty(Engine::Postgres, Format::PostgresText),
             stack: Vec::new(),
             root_col,
             subplan: None,

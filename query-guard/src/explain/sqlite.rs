@@ -57,7 +57,7 @@ use std::collections::HashMap;
 
 use super::error::PlanError;
 use super::input::Line;
-use super::model::{Condition, Engine, Format, Node, Options, Plan};
+use super::model::{Condition, Engine, Format, Node, Plan};
 
 /// Parses the sqlite3 shell's tree (without its `QUERY PLAN` header).
 pub(crate) fn parse_tree(lines: &[Line]) -> Result<Plan, PlanError> {
@@ -356,16 +356,8 @@ fn finish(mut nodes: Vec<Node>, format: Format, lines: &[Line]) -> Result<Plan, 
         }
     }
     Ok(Plan {
-        engine: Engine::Sqlite,
-        format,
-        options: Options::default(),
         nodes,
-        planning_ms: None,
-        execution_ms: None,
-        planning_buffers: None,
-        jit: None,
-        settings: Vec::new(),
-        triggers: Vec::new(),
+        ..Plan::empty(Engine::Sqlite, format)
     })
 }
 
