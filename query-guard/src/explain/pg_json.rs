@@ -256,30 +256,24 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-const CONDITIONS: [&str; 8] = [
-    "Index Cond",
-    "Recheck Cond",
-    "TID Cond",
-    "Merge Cond",
-    "Hash Cond",
-    "Join Filter",
-    "One-Time Filter",
-    "Filter",
+use super::model::CONDITION_KINDS as CONDITIONS;
+
+/// Buffer block counts, in [`Buffers`]' field order.
+const BUFFER_BLOCKS: [&str; 10] = [
+    "Shared Hit Blocks",
+    "Shared Read Blocks",
+    "Shared Dirtied Blocks",
+    "Shared Written Blocks",
+    "Local Hit Blocks",
+    "Local Read Blocks",
+    "Local Dirtied Blocks",
+    "Local Written Blocks",
+    "Temp Read Blocks",
+    "Temp Written Blocks",
 ];
 
 fn buffers(obj: &Map<String, Value>) -> Option<Buffers> {
-    let keys = [
-        "Shared Hit Blocks",
-        "Shared Read Blocks",
-        "Shared Dirtied Blocks",
-        "Shared Written Blocks",
-        "Local Hit Blocks",
-        "Local Read Blocks",
-        "Local Dirtied Blocks",
-        "Local Written Blocks",
-        "Temp Read Blocks",
-        "Temp Written Blocks",
-    ];
+    let keys = BUFFER_BLOCKS;
     if !keys.iter().any(|k| obj.contains_key(*k)) {
         return None;
     }
@@ -303,7 +297,8 @@ fn buffers(obj: &Map<String, Value>) -> Option<Buffers> {
     })
 }
 
-/// Keys read into typed fields (everything else becomes a property).
+/// Keys read into typed fields, besides [`BUFFER_BLOCKS`] and the conditions (everything else
+/// becomes a property).
 const TYPED: &[&str] = &[
     "Node Type",
     "Parent Relationship",
@@ -355,16 +350,6 @@ const TYPED: &[&str] = &[
     "WAL Records",
     "WAL FPI",
     "WAL Bytes",
-    "Shared Hit Blocks",
-    "Shared Read Blocks",
-    "Shared Dirtied Blocks",
-    "Shared Written Blocks",
-    "Local Hit Blocks",
-    "Local Read Blocks",
-    "Local Dirtied Blocks",
-    "Local Written Blocks",
-    "Temp Read Blocks",
-    "Temp Written Blocks",
     "I/O Read Time",
     "I/O Write Time",
     "Shared I/O Read Time",
@@ -465,6 +450,7 @@ fn node(obj: &Map<String, Value>, options: &mut Options) -> Result<Node, PlanErr
             // true: false is left out so both formats agree.
             let not_disabled = k == "Disabled" && v.as_bool() == Some(false);
             let typed = TYPED.contains(&k)
+                || BUFFER_BLOCKS.contains(&k)
                 || CONDITIONS.contains(&k)
                 || (hash.is_some() && k == "Peak Memory Usage");
             !typed && !not_disabled

@@ -852,16 +852,7 @@ fn node_line(line: &Logical, start: usize, strict: bool) -> Result<Option<Node>,
 // Details
 // ---------------------------------------------------------------------------------------------
 
-const CONDITIONS: &[&str] = &[
-    "Index Cond",
-    "Recheck Cond",
-    "TID Cond",
-    "Merge Cond",
-    "Hash Cond",
-    "Join Filter",
-    "One-Time Filter",
-    "Filter",
-];
+use super::model::CONDITION_KINDS as CONDITIONS;
 
 /// A number at the start of `s`, with an optional unit (`82kB`, `0.4 ms`).
 fn lead_num(s: &str) -> Option<f64> {
