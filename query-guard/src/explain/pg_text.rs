@@ -2221,14 +2221,11 @@ Execution Time: 5 ms
             )
             .unwrap();
         }
+        // How long this takes is measured in benches/explain.rs, never asserted here.
         for (input, depth) in [(wide, 1), (deep, n - 1)] {
-            let start = std::time::Instant::now();
             let plan = super::super::parse(&input).unwrap();
-            let took = start.elapsed();
             assert_eq!(plan.nodes.len(), n + usize::from(depth == 1));
             assert_eq!(plan.nodes.iter().map(|n| n.depth).max(), Some(depth));
-            // Milliseconds in a release build; a debug build under load gets slack.
-            assert!(took.as_secs_f64() < 5.0, "{took:?}");
         }
     }
 }
