@@ -3,7 +3,7 @@
 use std::io::{self, BufRead, BufWriter, Write};
 
 use clap::ValueEnum;
-use query_guard::fingerprint::{Dialect, Fingerprint, RULES_VERSION, fingerprint};
+use query_guard::fingerprint::{Dialect, RULES_VERSION, STANDARD_KEYS, fingerprint, tags_of};
 
 use crate::Failure;
 
@@ -16,6 +16,14 @@ write allow-lists and to match query-guard reports with database logs and pg_sta
 
 With no SQL argument, or with `-`, statements are read from standard input, one per line (or,
 with --null, separated by NUL bytes, for statements that span lines).
+
+No value from the SQL is printed: literals and placeholders become $1, $2, …; so do the values
+of SET, PRAGMA and password clauses. With --dialect generic (the default) the database is
+unknown: `$1` placeholders rule out MySQL, `?` placeholders and backquotes rule out
+PostgreSQL, `::` casts say PostgreSQL, and whatever any remaining database could read as a string (\"double-quoted\" words where a value fits, text after
+a backslash or a MySQL `#` comment) is masked; give the dialect to read the SQL exactly.
+sqlcommenter tags keep their values only for the keys sqlcommenter defines (action,
+controller, db_driver, framework, route, traceparent); --tag KEY keeps more, --show-values all.
 
 Examples:
   query-guard fingerprint \"SELECT * FROM users WHERE id = 42\"
@@ -36,6 +44,13 @@ pub(crate) struct Args {
     /// `psql -A -0` or `find -print0`), so one statement may span several lines.
     #[arg(long, short = '0')]
     null: bool,
+    /// Keep the values of these sqlcommenter tag keys too (comma-separated or repeated); other
+    /// keys than the standard ones print `?`.
+    #[arg(long = "tag", value_name = "KEY", value_delimiter = ',')]
+    tags: Vec<String>,
+    /// Print every sqlcommenter tag value as written (they can be secrets: off by default).
+    #[arg(long)]
+    show_values: bool,
     /// Statements to fingerprint (quote each one); `-` or none reads standard input, one
     /// statement per line.
     #[arg(value_name = "SQL")]
@@ -67,12 +82,39 @@ impl From<DialectArg> for Dialect {
     }
 }
 
-fn write_one(out: &mut impl Write, fp: &Fingerprint, json: bool) -> io::Result<()> {
-    if json {
-        let tags: serde_json::Map<String, serde_json::Value> = fp
-            .tags
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+/// How to print.
+struct Options<'a> {
+    dialect: Dialect,
+    json: bool,
+    tags: &'a [String],
+    show_values: bool,
+}
+
+fn write_one(out: &mut impl Write, sql: &str, options: &Options<'_>) -> io::Result<()> {
+    let fp = fingerprint(sql, options.dialect);
+    if options.json {
+        let pairs = if options.show_values || !options.tags.is_empty() {
+            let keep = |k: &str| {
+                options.show_values
+                    || STANDARD_KEYS.contains(&k)
+                    || options.tags.iter().any(|t| t == k)
+            };
+            tags_of(sql, options.dialect)
+                .into_iter()
+                .map(|(k, v)| {
+                    if keep(&k) {
+                        (k, v)
+                    } else {
+                        (k, "?".to_owned())
+                    }
+                })
+                .collect()
+        } else {
+            fp.tags.clone()
+        };
+        let tags: serde_json::Map<String, serde_json::Value> = pairs
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect();
         let value = serde_json::json!({
             "fingerprint": fp.hex(),
@@ -91,24 +133,35 @@ fn write_one(out: &mut impl Write, fp: &Fingerprint, json: bool) -> io::Result<(
 
 /// Run the subcommand.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
-    let dialect = Dialect::from(args.dialect);
+    let tags: Vec<String> = args
+        .tags
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let options = Options {
+        dialect: Dialect::from(args.dialect),
+        json: args.json,
+        tags: &tags,
+        show_values: args.show_values,
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let sep = if args.null { b'\0' } else { b'\n' };
     if args.sql.is_empty() {
-        return from_stdin(&mut out, dialect, args.json, sep);
+        return from_stdin(&mut out, &options, sep);
     }
     for sql in &args.sql {
         if sql == "-" {
-            from_stdin(&mut out, dialect, args.json, sep)?;
+            from_stdin(&mut out, &options, sep)?;
         } else {
-            write_one(&mut out, &fingerprint(sql, dialect), args.json).map_err(Failure::write)?;
+            write_one(&mut out, sql, &options).map_err(Failure::write)?;
         }
     }
     out.flush().map_err(Failure::write)
 }
 
-fn from_stdin(out: &mut impl Write, dialect: Dialect, json: bool, sep: u8) -> Result<(), Failure> {
+fn from_stdin(out: &mut impl Write, options: &Options<'_>, sep: u8) -> Result<(), Failure> {
     let stdin = io::stdin();
     let mut input = stdin.lock();
     let mut buf = Vec::new();
@@ -132,7 +185,7 @@ fn from_stdin(out: &mut impl Write, dialect: Dialect, json: bool, sep: u8) -> Re
         if sql.is_empty() {
             continue;
         }
-        write_one(out, &fingerprint(sql, dialect), json).map_err(Failure::write)?;
+        write_one(out, sql, options).map_err(Failure::write)?;
     }
     out.flush().map_err(Failure::write)
 }

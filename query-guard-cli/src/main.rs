@@ -22,7 +22,7 @@ mod report;
 
 /// The version line: the crate version and the fingerprint rules version (a test keeps the latter
 /// equal to `query_guard::fingerprint::RULES_VERSION`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (fingerprint rules v1)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (fingerprint rules v2)");
 
 /// Catch N+1 queries and query-budget overruns; work with statement fingerprints.
 #[derive(Debug, Parser)]

@@ -131,6 +131,71 @@ fn dialect_changes_how_text_is_read() {
     assert_eq!(lines(&pg)[0].1, "SELECT * FROM t WHERE a = x");
     let alias = run(&["fingerprint", "-d", "mariadb", sql], None);
     assert_eq!(lines(&alias), lines(&mysql));
+    // Unknown: MySQL would read "x" as a string.
+    let generic = run(&["fingerprint", sql], None);
+    assert_eq!(lines(&generic)[0].1, "SELECT * FROM t WHERE a = $1");
+}
+
+#[test]
+fn no_value_is_printed_whatever_the_dialect() {
+    let corpus = [
+        r"SELECT 'C:\' AS p, 'hunter2' AS q",
+        r#"SELECT * FROM users WHERE password = "hunter2""#,
+        "SELECT 1 # it's\n, 'hunter2'",
+        "SET app.api_key = hunter2",
+        "SET SESSION x TO hunter2",
+        "PRAGMA key = hunter2",
+        "ALTER ROLE app PASSWORD hunter2",
+        "SELECT 1 /* /* */ , 'hunter2' -- */",
+        r"SELECT e'\' , 'hunter2'",
+        r#"SELECT "unterminated hunter2"#,
+    ];
+    for dialect in ["generic", "postgres", "mysql", "sqlite"] {
+        for sql in corpus {
+            for json in [false, true] {
+                let mut args = vec!["fingerprint", "--dialect", dialect];
+                if json {
+                    args.push("--json");
+                }
+                args.push(sql);
+                let o = run(&args, None);
+                assert!(o.status.success(), "{o:?}");
+                let out = stdout(&o);
+                // In PostgreSQL `"hunter2"` is a column name, not a value.
+                let pg_name = dialect == "postgres" && sql.contains("= \"hunter2\"");
+                assert!(
+                    pg_name || !out.contains("hunter2"),
+                    "{dialect} {sql}: {out}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn tag_values_are_kept_only_for_standard_keys_unless_asked() {
+    let sql = "SELECT 1 /*route='%2Fusers',token='hunter2',tenant='acme'*/";
+    let tags = |extra: &[&str]| {
+        let mut args = vec!["fingerprint", "--json"];
+        args.extend_from_slice(extra);
+        args.push(sql);
+        let o = run(&args, None);
+        assert!(o.status.success(), "{o:?}");
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+        v["tags"].clone()
+    };
+    assert_eq!(
+        tags(&[]),
+        serde_json::json!({"route": "/users", "token": "?", "tenant": "?"})
+    );
+    assert_eq!(
+        tags(&["--tag", "tenant"]),
+        serde_json::json!({"route": "/users", "token": "?", "tenant": "acme"})
+    );
+    assert_eq!(
+        tags(&["--show-values"]),
+        serde_json::json!({"route": "/users", "token": "hunter2", "tenant": "acme"})
+    );
 }
 
 #[test]

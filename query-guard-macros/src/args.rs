@@ -29,6 +29,7 @@ pub(crate) const VALID: &[&str] = &[
     "reason",
     "preset",
     "backtrace",
+    "dialect",
     "mode",
     "name",
 ];
@@ -112,6 +113,17 @@ pub(crate) enum ModeArg {
     Off,
 }
 
+/// `dialect = "…"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DialectArg {
+    /// `"postgres"` (or `"postgresql"`)
+    Postgres,
+    /// `"mysql"` (or `"mariadb"`)
+    MySql,
+    /// `"sqlite"`
+    Sqlite,
+}
+
 /// The checked arguments.
 #[derive(Default)]
 pub(crate) struct Args {
@@ -129,6 +141,7 @@ pub(crate) struct Args {
     pub(crate) allow: Vec<(AllowArg, LitStr)>,
     pub(crate) reason: Option<LitStr>,
     pub(crate) backtrace: Option<bool>,
+    pub(crate) dialect: Option<DialectArg>,
     pub(crate) mode: Option<ModeArg>,
     pub(crate) name: Option<LitStr>,
 }
@@ -516,6 +529,26 @@ impl Args {
                     Ok(s) => args.reason = Some(s),
                     Err(e) => errors.push(e),
                 },
+                ("dialect", None) => errors.spanned(
+                    &arg.key,
+                    "`dialect` needs a value: write `dialect = \"postgres\"` (or \"mysql\", \"mariadb\", \
+                     \"sqlite\")",
+                ),
+                ("dialect", Some(v)) => match str_value(&key, v, "\"postgres\"") {
+                    Ok(s) => match s.value().trim().to_ascii_lowercase().as_str() {
+                        "postgres" | "postgresql" => args.dialect = Some(DialectArg::Postgres),
+                        "mysql" | "mariadb" => args.dialect = Some(DialectArg::MySql),
+                        "sqlite" => args.dialect = Some(DialectArg::Sqlite),
+                        other => errors.spanned(
+                            &s,
+                            format!(
+                                "unknown dialect {other:?}: expected \"postgres\", \"mysql\", \
+                                 \"mariadb\" or \"sqlite\""
+                            ),
+                        ),
+                    },
+                    Err(e) => errors.push(e),
+                },
                 ("mode", None) => errors.spanned(
                     &arg.key,
                     "`mode` needs a value: write `mode = \"panic\"`, `mode = \"warn\"` or \
@@ -656,6 +689,17 @@ impl Args {
         }
     }
 
+    /// The `Option<::query_guard::fingerprint::Dialect>` expression.
+    pub(crate) fn dialect(&self) -> TokenStream {
+        let d = match self.dialect {
+            None => return quote!(::core::option::Option::None),
+            Some(DialectArg::Postgres) => quote!(Postgres),
+            Some(DialectArg::MySql) => quote!(MySql),
+            Some(DialectArg::Sqlite) => quote!(Sqlite),
+        };
+        quote!(::core::option::Option::Some(::query_guard::fingerprint::Dialect::#d))
+    }
+
     /// The `Option<::query_guard::Mode>` expression.
     pub(crate) fn mode(&self) -> TokenStream {
         match self.mode {
@@ -747,6 +791,34 @@ mod tests {
                 .deny_n_plus_one,
             Some(true)
         );
+    }
+
+    #[test]
+    fn dialects() {
+        for (name, want) in [
+            ("postgres", DialectArg::Postgres),
+            ("PostgreSQL", DialectArg::Postgres),
+            ("mariadb", DialectArg::MySql),
+            ("mysql", DialectArg::MySql),
+            ("sqlite", DialectArg::Sqlite),
+        ] {
+            assert_eq!(
+                parse(quote!(max = 1, dialect = #name)).unwrap().dialect,
+                Some(want)
+            );
+        }
+        assert_eq!(
+            parse(quote!(max = 1, dialect = "sqlite"))
+                .unwrap()
+                .dialect()
+                .to_string(),
+            quote!(::core::option::Option::Some(
+                ::query_guard::fingerprint::Dialect::Sqlite
+            ))
+            .to_string()
+        );
+        assert!(parse_err(quote!(max = 1, dialect = "oracle")).contains("unknown dialect"));
+        assert!(parse_err(quote!(max = 1, dialect)).contains("`dialect` needs a value"));
     }
 
     #[test]

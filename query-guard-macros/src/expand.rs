@@ -132,6 +132,7 @@ fn expand(args: &Args, func: ItemFn) -> TokenStream {
     let preset = args.preset();
     let (allow, reason) = args.allowances();
     let backtrace = args.backtrace();
+    let dialect = args.dialect();
     let spec = quote! {
         ::query_guard::__private::ScopeSpec {
             name: #name,
@@ -142,6 +143,7 @@ fn expand(args: &Args, func: ItemFn) -> TokenStream {
             allow: #allow,
             reason: #reason,
             backtrace: #backtrace,
+            dialect: #dialect,
             mode: #mode,
             in_test: ::core::cfg!(test),
         }

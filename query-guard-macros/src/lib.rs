@@ -49,6 +49,7 @@
 //! | `allow_over_budget = "pattern"` | leave statements of those shapes out of the counts |
 //! | `reason = "…"` | why the allowances are acceptable: required with them, shown in reports |
 //! | `backtrace` or `backtrace = true` | find each statement's line of application code from its stack |
+//! | `dialect = "postgres"` \| `"mysql"` \| `"mariadb"` \| `"sqlite"` | the database of statements whose source does not say (sqlx's events do not): quoted text is read exactly as it reads it (default: `dialect` in `query-guard.toml`, else unknown, and whatever any database could read as a value is masked) |
 //! | `mode = "panic"` \| `"warn"` \| `"off"` | what a broken budget does (default: `"panic"` in `cfg(test)` code, `"warn"` elsewhere) |
 //! | `name = "…"` | the scope's name in reports (default: `module_path!()::fn_name`; for a method, the module's path and the method's name, as the attribute cannot see the type) |
 //!

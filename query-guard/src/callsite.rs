@@ -184,6 +184,15 @@ impl fmt::Display for CallSite {
 ///
 /// Never panics.
 pub(crate) fn capture(extra_skip: &[String]) -> Option<Arc<CallSite>> {
+    capture_with_driver(extra_skip).0
+}
+
+/// [`capture`], and the database whose sqlx driver the walk passed through on its way to the
+/// call site (`sqlx_postgres`, `sqlx_mysql` or `sqlx_sqlite` frames): the connection the
+/// statement ran on, which sqlx's events do not name.
+pub(crate) fn capture_with_driver(
+    extra_skip: &[String],
+) -> (Option<Arc<CallSite>>, Option<crate::fingerprint::Dialect>) {
     #[cfg(feature = "backtrace")]
     {
         walk::capture(extra_skip)
@@ -191,7 +200,7 @@ pub(crate) fn capture(extra_skip: &[String]) -> Option<Arc<CallSite>> {
     #[cfg(not(feature = "backtrace"))]
     {
         let _ = extra_skip;
-        None
+        (None, None)
     }
 }
 
@@ -447,6 +456,20 @@ impl Crate {
 }
 
 impl Owner {
+    /// The database whose sqlx driver this code is.
+    fn driver(&self) -> Option<crate::fingerprint::Dialect> {
+        use crate::fingerprint::Dialect;
+        let Owner::Crates(crates) = self else {
+            return None;
+        };
+        crates.iter().find_map(|c| match &*c.name {
+            "sqlx_postgres" => Some(Dialect::Postgres),
+            "sqlx_mysql" => Some(Dialect::MySql),
+            "sqlx_sqlite" => Some(Dialect::Sqlite),
+            _ => None,
+        })
+    }
+
     fn skipped(&self, extra: &[String]) -> bool {
         match self {
             Owner::Foreign => true,
@@ -505,6 +528,12 @@ mod walk {
     use parking_lot::RwLock;
 
     use super::{CallSite, Owner, owner};
+    use crate::fingerprint::Dialect;
+
+    /// The first driver among an address's symbols.
+    fn driver_of(symbols: &[Symbol]) -> Option<Dialect> {
+        symbols.iter().find_map(|s| s.driver)
+    }
 
     /// Frames walked at most: past that, no call site.
     pub(super) const MAX_FRAMES: usize = 96;
@@ -518,6 +547,8 @@ mod walk {
     pub(super) struct Symbol {
         pub(super) site: Arc<CallSite>,
         owner: Owner,
+        /// The database, when this is a sqlx driver's code.
+        driver: Option<Dialect>,
     }
 
     impl Symbol {
@@ -527,6 +558,7 @@ mod walk {
             let file = file.map(|f| display_path(Path::new(f)));
             Symbol {
                 site: Arc::new(CallSite::new(function, file.as_deref(), line)),
+                driver: owner.driver(),
                 owner,
             }
         }
@@ -581,26 +613,27 @@ mod walk {
     /// than risk it again on every statement.
     static BROKEN: AtomicBool = AtomicBool::new(false);
 
-    pub(super) fn capture(extra: &[String]) -> Option<Arc<CallSite>> {
+    pub(super) fn capture(extra: &[String]) -> (Option<Arc<CallSite>>, Option<Dialect>) {
         if BROKEN.load(Ordering::Relaxed) {
-            return None;
+            return (None, None);
         }
         match catch_unwind(AssertUnwindSafe(|| capture_inner(extra))) {
-            Ok(site) => site,
+            Ok(found) => found,
             Err(_) => {
                 BROKEN.store(true, Ordering::Relaxed);
-                None
+                (None, None)
             }
         }
     }
 
-    fn capture_inner(extra: &[String]) -> Option<Arc<CallSite>> {
+    fn capture_inner(extra: &[String]) -> (Option<Arc<CallSite>>, Option<Dialect>) {
         // Phase 1: walk the stack, answering from the cache where it can. Stop at the first
         // cached frame that is kept: the answer is that frame or an uncached one above it.
         let mut ips = [0_usize; MAX_FRAMES];
         let mut cached = [false; MAX_FRAMES];
         let mut walked = 0;
         let mut hit = None;
+        let mut driver = None;
         {
             let cache = CACHE.read();
             backtrace::trace(|frame| {
@@ -613,6 +646,7 @@ mod walk {
                 walked += 1;
                 if let Some(symbols) = cache.get(&ip) {
                     *known = true;
+                    driver = driver.or_else(|| driver_of(symbols));
                     hit = first_kept(symbols, extra);
                     return hit.is_none();
                 }
@@ -625,11 +659,13 @@ mod walk {
             if known {
                 continue;
             }
-            if let Some(site) = first_kept(&resolve_and_cache(ip), extra) {
-                return Some(site);
+            let symbols = resolve_and_cache(ip);
+            driver = driver.or_else(|| driver_of(&symbols));
+            if let Some(site) = first_kept(&symbols, extra) {
+                return (Some(site), driver);
             }
         }
-        hit
+        (hit, driver)
     }
 
     /// Resolves an address (outside any lock of ours) and caches it while the cache has room.

@@ -13,7 +13,7 @@
 //! depends on whether the pool happened to open a connection inside it: counting them makes
 //! budgets flake.
 
-use crate::fingerprint::{Dialect, Fingerprint, StatementKind};
+use crate::fingerprint::{Fingerprint, StatementKind};
 
 /// How a budget treats a statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -52,11 +52,6 @@ impl Class {
             Class::Ignored => "ignored",
         }
     }
-}
-
-/// The dialect for a statement's database system, `Generic` when unknown.
-pub(crate) fn dialect_of(db_system: Option<&str>) -> Dialect {
-    db_system.map_or(Dialect::Generic, Dialect::from_db_system)
 }
 
 /// The first two words of normalised SQL (comments are already gone).
@@ -126,7 +121,7 @@ pub(crate) fn classify(fp: &Fingerprint) -> Class {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::fingerprint;
+    use crate::fingerprint::{Dialect, fingerprint};
 
     fn class(sql: &str) -> Class {
         classify(&fingerprint(sql, Dialect::Generic))

@@ -68,6 +68,11 @@
 //! include_internal = false
 //! ## Show the values bound to statements in reports; they can be secrets. Default false.
 //! show_values = false
+//! ## The database of statements that do not say which it is (sqlx's events do not):
+//! ## "postgres", "mysql" (or "mariadb") or "sqlite". Quoted text is then read exactly as that
+//! ## database reads it; without it, whatever any database could read as a value is masked.
+//! ## Default: unknown. Environment: QUERY_GUARD_DIALECT.
+//! dialect = "postgres"
 //!
 //! ## Capture a backtrace per statement to find the code that ran it. Default false.
 //! backtrace = true
@@ -149,6 +154,7 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::{Spanned, Value};
 
+use crate::fingerprint::Dialect;
 use crate::mode::Mode;
 use crate::pattern::{Pattern, glob_match};
 
@@ -215,6 +221,11 @@ pub struct Config {
     /// Key `show_values`, variable `QUERY_GUARD_SHOW_VALUES`: show bound values in reports
     /// (default: hidden, they can be secrets).
     pub show_values: Option<bool>,
+    /// Key `dialect`, variable `QUERY_GUARD_DIALECT`: the database of statements whose source
+    /// does not say (sqlx's events do not), `postgres`, `mysql` / `mariadb` or `sqlite` (default:
+    /// unknown, so quoted text any database could read as a value is masked). A statement's own
+    /// `db.system`, an enclosing span's, and sqlx's SQLite worker thread still win.
+    pub dialect: Option<Dialect>,
     /// Key `backtrace`, variable `QUERY_GUARD_BACKTRACE`: capture a backtrace per statement to find
     /// its call site (default: off).
     pub backtrace: Option<bool>,
@@ -365,6 +376,7 @@ impl Config {
     /// | `QUERY_GUARD_INCLUDE_TRANSACTIONS` | [`Config::include_transactions`] |
     /// | `QUERY_GUARD_INCLUDE_INTERNAL` | [`Config::include_internal`] |
     /// | `QUERY_GUARD_SHOW_VALUES` | [`Config::show_values`] |
+    /// | `QUERY_GUARD_DIALECT` | [`Config::dialect`] |
     /// | `QUERY_GUARD_BACKTRACE` | [`Config::backtrace`] |
     /// | `QUERY_GUARD_MAX_STORED` | [`Config::max_stored`] |
     /// | `QUERY_GUARD_REPORTS` | [`Config::reports`] |
@@ -422,6 +434,9 @@ impl Config {
         }
         if let Some(yes) = env.flag("QUERY_GUARD_SHOW_VALUES")? {
             self.show_values = Some(yes);
+        }
+        if let Some(d) = env.dialect("QUERY_GUARD_DIALECT")? {
+            self.dialect = Some(d);
         }
         if let Some(yes) = env.flag("QUERY_GUARD_BACKTRACE")? {
             self.backtrace = Some(yes);
@@ -532,6 +547,7 @@ struct RawConfig {
     include_transactions: Option<Spanned<Value>>,
     include_internal: Option<Spanned<Value>>,
     show_values: Option<Spanned<Value>>,
+    dialect: Option<Spanned<Value>>,
     backtrace: Option<Spanned<Value>>,
     backtrace_skip: Option<Spanned<Compound<Value>>>,
     max_stored: Option<Spanned<Value>>,
@@ -635,6 +651,7 @@ impl FileReader<'_> {
             include_transactions,
             include_internal,
             show_values,
+            dialect,
             backtrace,
             backtrace_skip,
             max_stored,
@@ -658,6 +675,7 @@ impl FileReader<'_> {
             include_transactions: flag("include_transactions", include_transactions)?,
             include_internal: flag("include_internal", include_internal)?,
             show_values: flag("show_values", show_values)?,
+            dialect: dialect.map(|v| self.dialect("dialect", v)).transpose()?,
             backtrace: flag("backtrace", backtrace)?,
             backtrace_skip: Vec::new(),
             max_stored: max_stored
@@ -729,6 +747,14 @@ impl FileReader<'_> {
             _ => None,
         }
         .ok_or_else(|| self.expected(key, MODE_EXPECTED, &value))
+    }
+
+    fn dialect(&self, key: &str, value: Spanned<Value>) -> Result<Dialect, ConfigError> {
+        match value.get_ref() {
+            Value::String(s) => parse_dialect(s),
+            _ => None,
+        }
+        .ok_or_else(|| self.expected(key, DIALECT_EXPECTED, &value))
     }
 
     fn flag(&self, key: &str, value: Spanned<Value>) -> Result<bool, ConfigError> {
@@ -980,6 +1006,10 @@ impl EnvReader<'_> {
         self.parse(name, MODE_EXPECTED, Mode::parse)
     }
 
+    fn dialect(&self, name: &str) -> Result<Option<Dialect>, ConfigError> {
+        self.parse(name, DIALECT_EXPECTED, parse_dialect)
+    }
+
     fn flag(&self, name: &str) -> Result<Option<bool>, ConfigError> {
         self.parse(name, ENV_BOOL_EXPECTED, |value| {
             match value.to_ascii_lowercase().as_str() {
@@ -1003,12 +1033,23 @@ impl EnvReader<'_> {
     }
 }
 
+/// What `dialect` accepts.
+const DIALECT_EXPECTED: &str = "\"postgres\", \"mysql\", \"mariadb\" or \"sqlite\"";
+
+/// A database name for `dialect` (any case; `postgresql`, `mariadb` and `sqlite3` too).
+fn parse_dialect(name: &str) -> Option<Dialect> {
+    match Dialect::from_db_system(name) {
+        Dialect::Generic => None,
+        d => Some(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Every key the file accepts, as written in it.
-    const KEYS: [&str; 17] = [
+    const KEYS: [&str; 18] = [
         "mode",
         "test_mode",
         "n_plus_one_threshold",
@@ -1018,6 +1059,7 @@ mod tests {
         "include_transactions",
         "include_internal",
         "show_values",
+        "dialect",
         "backtrace",
         "backtrace_skip",
         "max_stored",
@@ -1029,7 +1071,7 @@ mod tests {
     ];
 
     /// Every variable [`Config::with_env`] and [`Config::load`] read.
-    const VARIABLES: [&str; 14] = [
+    const VARIABLES: [&str; 15] = [
         "QUERY_GUARD_CONFIG",
         "QUERY_GUARD_MODE",
         "QUERY_GUARD_TEST_MODE",
@@ -1040,6 +1082,7 @@ mod tests {
         "QUERY_GUARD_INCLUDE_TRANSACTIONS",
         "QUERY_GUARD_INCLUDE_INTERNAL",
         "QUERY_GUARD_SHOW_VALUES",
+        "QUERY_GUARD_DIALECT",
         "QUERY_GUARD_BACKTRACE",
         "QUERY_GUARD_MAX_STORED",
         "QUERY_GUARD_REPORTS",
@@ -1108,6 +1151,7 @@ mod tests {
             include_transactions = true
             include_internal = true
             show_values = true
+            dialect = "MariaDB"
             backtrace = true
             backtrace_skip = ["app_db", " sea_orm "]
             max_stored = 50
@@ -1143,6 +1187,7 @@ mod tests {
             include_transactions: Some(true),
             include_internal: Some(true),
             show_values: Some(true),
+            dialect: Some(Dialect::MySql),
             backtrace: Some(true),
             backtrace_skip: vec!["app_db".into(), "sea_orm".into()],
             max_stored: Some(50),
@@ -1773,6 +1818,7 @@ mod tests {
             include_transactions: _,
             include_internal: _,
             show_values: _,
+            dialect: _,
             backtrace: _,
             backtrace_skip: _,
             max_stored: _,

@@ -31,6 +31,8 @@ pub struct ScopeSpec {
     pub reason: Option<&'static str>,
     /// `backtrace` from the attribute.
     pub backtrace: Option<bool>,
+    /// `dialect = "…"` from the attribute.
+    pub dialect: Option<crate::fingerprint::Dialect>,
     /// `mode = "…"` from the attribute.
     pub mode: Option<Mode>,
     /// `cfg!(test)` where the function is compiled.
@@ -90,6 +92,9 @@ fn open(spec: ScopeSpec) -> Option<Scope> {
             .location(format!("{}:{}", spec.file, spec.line));
         if let Some(b) = spec.backtrace {
             builder = builder.backtrace(b);
+        }
+        if let Some(d) = spec.dialect {
+            builder = builder.dialect(d);
         }
         builder.open()
     });

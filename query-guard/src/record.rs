@@ -74,12 +74,15 @@ pub fn record(stmt: StatementRecord) -> bool {
     if sql.is_empty() {
         return false;
     }
-    let sql = sql.to_owned();
-    crate::layer::record_current(move |path| Captured {
+    let len = sql.len();
+    let sql = crate::fingerprint::prefix(sql, crate::fingerprint::MAX_FINGERPRINT_LEN).to_owned();
+    crate::layer::record_current(move |path, among| Captured {
         sql,
+        len,
         elapsed: stmt.elapsed,
         rows_affected: stmt.rows_affected,
         rows_returned: stmt.rows_returned,
+        among: crate::layer::among(stmt.db_system.as_deref(), among),
         db_system: stmt.db_system,
         source: Source::Manual,
         path,

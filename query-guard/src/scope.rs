@@ -47,7 +47,7 @@ use tracing::{Level, Metadata, Span};
 
 use crate::budget::Budget;
 use crate::classify::{Class, classify};
-use crate::fingerprint::{Fingerprint, fingerprint_cached};
+use crate::fingerprint::{Candidates, Dialect, Fingerprint, cached_among};
 use crate::mode::Mode;
 use crate::pattern::Pattern;
 use crate::report::Report;
@@ -135,6 +135,8 @@ pub(crate) struct ScopeState {
     pub budget: Budget,
     pub mode: Mode,
     pub show_values: bool,
+    /// The database of statements whose source does not say (builder, environment, file).
+    pub dialect: Option<Dialect>,
     pub max_stored: usize,
     pub started: Instant,
     pub recorded: Mutex<Recorded>,
@@ -176,6 +178,21 @@ impl ScopeState {
         }
     }
 
+    /// The databases a captured statement may be for: what its source and thread said, else
+    /// the scope's `dialect` setting, else any (then the fingerprint masks conservatively).
+    pub fn among(&self, stmt: &Captured) -> Candidates {
+        match self.dialect {
+            Some(d) if !stmt.among.is_single() => {
+                let configured = Candidates::of(d);
+                // A renamed SQLite worker thread makes a SQLite statement look "not SQLite":
+                // the setting is the better word then.
+                let both = stmt.among.and(configured);
+                if both.bits() == 0 { configured } else { both }
+            }
+            _ => stmt.among,
+        }
+    }
+
     /// Records one statement. Never panics; ignores statements that arrive after the scope closed
     /// (from a task that outlived it).
     pub fn record(&self, stmt: Captured) {
@@ -194,10 +211,7 @@ impl ScopeState {
         rec.full = true;
         drop(rec);
         // Over the cap: fingerprint now (cached), keep one aggregate per shape.
-        let fp = fingerprint_cached(
-            &stmt.sql,
-            crate::classify::dialect_of(stmt.db_system.as_deref()),
-        );
+        let fp = cached_among(&stmt.sql, self.among(&stmt), stmt.len);
         let mut class = classify(&fp);
         let elapsed = stmt.elapsed.unwrap_or_default();
         let slow = self
@@ -237,7 +251,7 @@ impl ScopeState {
         let text_hash = crate::fingerprint::fnv1a_64(text.as_bytes());
         if entry.texts.len() < MAX_UNSTORED_TEXTS && !entry.texts.contains(&text_hash) {
             // Read once per distinct text (a bound statement has one), at most 64 per shape.
-            let dialect = crate::classify::dialect_of(stmt.db_system.as_deref());
+            let dialect = entry.fingerprint.dialect;
             entry.texts.push(text_hash);
             entry.binds |= crate::fingerprint::has_bind_placeholders(text, dialect);
             entry.batched |= crate::detect::n_plus_one::handles_many(text, dialect);
@@ -336,6 +350,7 @@ pub struct ScopeBuilder {
     show_values: Option<bool>,
     max_stored: Option<usize>,
     backtrace: Option<bool>,
+    dialect: Option<Dialect>,
 }
 
 impl ScopeBuilder {
@@ -368,6 +383,29 @@ impl ScopeBuilder {
     /// `QUERY_GUARD_SHOW_VALUES=1` overrides).
     pub fn show_values(mut self, yes: bool) -> Self {
         self.show_values = Some(yes);
+        self
+    }
+
+    /// The database of the statements whose source does not say which it is: sqlx's events do
+    /// not, except on SQLite (default: `dialect` in `query-guard.toml`, else unknown;
+    /// `QUERY_GUARD_DIALECT` overrides). Quoted text is then read exactly as that database
+    /// reads it; with the database unknown, whatever any database could read as a value is
+    /// masked. [`Dialect::Generic`] means unknown.
+    ///
+    /// ```
+    /// use query_guard::{record, Scope, StatementRecord};
+    /// use query_guard::fingerprint::Dialect;
+    /// # query_guard::install().unwrap();
+    /// let sql = r#"SELECT "Title" FROM posts"#;
+    /// let unknown = Scope::open("unknown").unwrap();
+    /// unknown.in_scope(|| record(StatementRecord::new(sql)));
+    /// assert_eq!(unknown.finish().statements()[0].normalized.as_ref(), "SELECT $1 FROM posts");
+    /// let pg = Scope::builder("pg").dialect(Dialect::Postgres).open().unwrap();
+    /// pg.in_scope(|| record(StatementRecord::new(sql)));
+    /// assert_eq!(pg.finish().statements()[0].normalized.as_ref(), sql);
+    /// ```
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = (dialect != Dialect::Generic).then_some(dialect);
         self
     }
 
@@ -407,6 +445,7 @@ impl ScopeBuilder {
             .or(self.max_stored)
             .or(config.max_stored)
             .unwrap_or(MAX_STORED_STATEMENTS);
+        let dialect = env.dialect.or(self.dialect).or(config.dialect);
         let backtrace = env
             .backtrace
             .or(self.backtrace)
@@ -433,6 +472,7 @@ impl ScopeBuilder {
             budget,
             mode,
             show_values,
+            dialect,
             max_stored,
             started: Instant::now(),
             recorded: Mutex::new(Recorded::default()),
@@ -559,6 +599,7 @@ impl Scope {
             show_values: None,
             max_stored: None,
             backtrace: None,
+            dialect: None,
         }
     }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tracing::Metadata;
 
+use crate::fingerprint::Candidates;
+
 /// Where a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,11 +115,16 @@ impl serde::Serialize for CallPath {
 /// A statement as captured, before it is fingerprinted.
 #[derive(Debug, Clone)]
 pub(crate) struct Captured {
+    /// The SQL, at most [`crate::fingerprint::MAX_FINGERPRINT_LEN`] bytes of it.
     pub sql: String,
+    /// The length of the whole statement (more than `sql.len()` when it was cut).
+    pub len: usize,
     pub elapsed: Option<Duration>,
     pub rows_affected: Option<u64>,
     pub rows_returned: Option<u64>,
     pub db_system: Option<String>,
+    /// The databases it may be for, from what its source and its thread say.
+    pub among: Candidates,
     pub source: Source,
     pub path: CallPath,
     /// The application's line that ran it, when backtrace capture is on and found one.

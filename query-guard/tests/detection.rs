@@ -441,13 +441,19 @@ fn large_statements_are_bounded_by_bytes_too() {
         "INSERT INTO blobs (data) VALUES ('{}')",
         "x".repeat(1 << 20)
     );
-    let r = capped(10_000, || (0..20).for_each(|_| sql(&big)));
-    let stored_bytes: usize = r.statements().len() * big.len();
+    let prefix = query_guard::fingerprint::MAX_FINGERPRINT_LEN;
+    // Each statement keeps its first 64 KiB, so the 8 MiB of a scope hold 128 of them.
+    let r = capped(10_000, || (0..200).for_each(|_| sql(&big)));
+    let stored = r.statements().len();
     assert!(
-        stored_bytes <= query_guard::scope::MAX_STORED_SQL_BYTES,
-        "{} statements stored",
-        r.statements().len()
+        stored * prefix <= query_guard::scope::MAX_STORED_SQL_BYTES && stored >= 100,
+        "{stored} statements stored"
     );
-    assert_eq!(r.count(), 20, "every statement is still counted");
-    assert_eq!(r.counts().unstored, 20 - r.statements().len());
+    assert_eq!(r.count(), 200, "every statement is still counted");
+    assert_eq!(r.counts().unstored, 200 - stored);
+    assert_eq!(
+        r.statements()[0].normalized.as_ref(),
+        "INSERT INTO blobs(data) VALUES ($1 …[truncated ≥1mib]"
+    );
+    assert!(r.to_string().contains("longer than 64 KiB"), "{r}");
 }

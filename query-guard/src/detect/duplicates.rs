@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use super::n_plus_one::NPlusOne;
 use crate::callsite::CallSite;
-use crate::classify::{Class, dialect_of};
+use crate::classify::Class;
 use crate::fingerprint::has_bind_placeholders;
 use crate::report::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
@@ -98,10 +98,7 @@ pub(crate) fn detect(
     }
     let mut found: Vec<Duplicate> = groups
         .into_iter()
-        .filter(|(text, g)| {
-            g.len() > 1
-                && !has_bind_placeholders(text, dialect_of(statements[g[0]].db_system.as_deref()))
-        })
+        .filter(|(text, g)| g.len() > 1 && !has_bind_placeholders(text, statements[g[0]].dialect))
         .map(|(_, g)| {
             let first = &statements[g[0]];
             let mut call_paths: Vec<CallPath> = Vec::new();

@@ -174,7 +174,7 @@ fn repeated(
     threshold: usize,
 ) -> Option<NPlusOne> {
     let first = &statements[group[0]];
-    let dialect = crate::classify::dialect_of(first.db_system.as_deref());
+    let dialect = first.dialect;
     // Each distinct text is read once: with bind parameters (sqlx's usual case) every run of
     // the group has the same text.
     let mut texts: Vec<&str> = group.iter().map(|&i| raw[i].trim()).collect();
@@ -401,9 +401,9 @@ pub(crate) fn merge_unstored(
         if stored.len() + u.count < threshold {
             continue;
         }
-        let dialect = stored.first().map_or(Dialect::Generic, |&i| {
-            crate::classify::dialect_of(statements[i].db_system.as_deref())
-        });
+        let dialect = stored
+            .first()
+            .map_or(u.fingerprint_dialect, |&i| statements[i].dialect);
         let mut texts = u.texts.clone();
         let mut binds = u.binds;
         let mut batched = u.batched;

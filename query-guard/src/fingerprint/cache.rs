@@ -7,7 +7,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use super::hash::key_hash;
-use super::{Dialect, Fingerprint, fingerprint, tags};
+use super::{Candidates, Dialect, Fingerprint, fingerprint_among, tags};
 
 /// Number of independently locked shards.
 pub const SHARDS: usize = 16;
@@ -40,7 +40,7 @@ impl Hasher for IdentityHasher {
 
 struct Entry {
     sql: Box<str>,
-    dialect: Dialect,
+    among: Candidates,
     fp: Arc<Fingerprint>,
     /// Whether the SQL ends outside any string or comment (so a comment appended to it is real).
     clean_end: bool,
@@ -108,33 +108,41 @@ impl FingerprintCache {
 
     /// The fingerprint of `sql`, from the cache or computed (and cached) now.
     pub fn get(&self, sql: &str, dialect: Dialect) -> Arc<Fingerprint> {
+        self.get_among(sql, Candidates::of(dialect), sql.len())
+    }
+
+    /// [`FingerprintCache::get`] for a statement that may be for any of `among`'s databases;
+    /// `len` is the length of the whole statement when `sql` is only its prefix (such cut
+    /// statements are not cached: two of them may share a prefix, not a length).
+    pub(crate) fn get_among(&self, sql: &str, among: Candidates, len: usize) -> Arc<Fingerprint> {
+        let fresh = || Arc::new(fingerprint_among(sql, among, len).0);
         let (body, comment) = split_tag_comment(sql);
-        if body.len() > MAX_CACHED_SQL {
-            return Arc::new(fingerprint(sql, dialect));
+        if body.len() > MAX_CACHED_SQL || len > sql.len() {
+            return fresh();
         }
-        let h = key_hash(body.as_bytes(), dialect as u64);
+        let h = key_hash(body.as_bytes(), u64::from(among.bits()));
         let shard = &self.shards[(h as usize) % SHARDS];
         {
             let guard = shard.read();
             if let Some(e) = guard
                 .map
                 .get(&h)
-                .filter(|e| e.dialect == dialect && *e.sql == *body)
+                .filter(|e| e.among == among && *e.sql == *body)
             {
                 match comment {
                     None => return Arc::clone(&e.fp),
                     Some(c) if e.clean_end => return with_tags(&e.fp, c),
-                    Some(_) => return Arc::new(fingerprint(sql, dialect)),
+                    Some(_) => return fresh(),
                 }
             }
         }
         // Miss: compute from the body, so the entry serves every tag comment appended to it.
-        let (fp_body, clean_end) = super::fingerprint_with_end(body, dialect);
+        let (fp_body, clean_end) = fingerprint_among(body, among, body.len());
         let fp_body = Arc::new(fp_body);
         let result = match comment {
             None => Arc::clone(&fp_body),
             Some(c) if clean_end => with_tags(&fp_body, c),
-            Some(_) => Arc::new(fingerprint(sql, dialect)),
+            Some(_) => fresh(),
         };
         // The key, and the fingerprint's own copy of the text for its lazy parse check.
         let bytes = ENTRY_OVERHEAD
@@ -168,7 +176,7 @@ impl FingerprintCache {
             h,
             Entry {
                 sql: body.into(),
-                dialect,
+                among,
                 fp: fp_body,
                 clean_end,
                 bytes,
@@ -223,6 +231,7 @@ pub(crate) fn split_tag_comment(sql: &str) -> (&str, Option<&str>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fingerprint;
     use super::*;
 
     #[test]
@@ -259,7 +268,14 @@ mod tests {
         c.clear();
         let long = format!("SELECT {} 1", "1 +".repeat(MAX_CACHED_SQL));
         let fp = c.get(&long, Dialect::Generic);
-        assert_eq!(fp.normalized.matches('+').count(), MAX_CACHED_SQL);
+        // Only the first MAX_FINGERPRINT_LEN bytes are read.
+        assert_eq!(
+            fp.normalized.matches('+').count(),
+            long[..super::super::MAX_FINGERPRINT_LEN]
+                .matches('+')
+                .count()
+        );
+        assert!(fp.normalized.ends_with("…[truncated ≥128kib]"));
         assert!(c.is_empty());
     }
 

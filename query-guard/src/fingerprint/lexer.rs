@@ -61,6 +61,11 @@ impl<'a> Tok<'a> {
         }
     }
 
+    /// A punctuation token.
+    pub fn punct(text: &'a str) -> Self {
+        Tok::new(TokKind::Punct, text)
+    }
+
     /// A word token, with its keyword flags.
     pub fn word(text: &'a str) -> Self {
         Tok {
@@ -104,6 +109,9 @@ pub(crate) struct Lexed<'a> {
     pub block_comments: Vec<&'a str>,
     /// Whether the input ended outside any string, quoted identifier or comment.
     pub clean_end: bool,
+    /// Whether a string, quoted identifier or block comment was left open: the text is not
+    /// valid in this reading, so other readings are taken into account.
+    pub unbalanced: bool,
 }
 
 #[inline]
@@ -139,21 +147,140 @@ fn is_op_char(b: u8) -> bool {
     )
 }
 
-/// Split `sql` into tokens. Never fails and never panics; runs in linear time.
+/// The lexical rules of one reading of SQL text: a database, or one setting of a database that
+/// changes where strings and comments end (PostgreSQL's `standard_conforming_strings`, MySQL's
+/// `NO_BACKSLASH_ESCAPES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rules {
+    /// `\` escapes the next character inside `'…'` strings.
+    pub backslash: bool,
+    /// `E'…'` strings have backslash escapes (PostgreSQL).
+    pub e_strings: bool,
+    /// `"…"` is a string: emitted as a [`TokKind::Param`] (a MySQL reading). Otherwise it is a
+    /// double-quoted identifier, flagged [`DOUBLE_QUOTED`], for the masking pass to judge.
+    pub dq_string: bool,
+    /// `\` escapes the next character inside `"…"` (MySQL).
+    pub dq_backslash: bool,
+    /// `#` starts a comment (MySQL).
+    pub hash_comment: bool,
+    /// `--` starts a comment only when followed by whitespace, a control character or the end
+    /// (MySQL; `1--1` is `1 - -1` there).
+    pub dash_needs_space: bool,
+    /// Block comments nest (PostgreSQL).
+    pub nested_comments: bool,
+    /// `/*! … */` and `/*M! … */` hold code, not a comment (MySQL, MariaDB).
+    pub exec_comments: bool,
+    /// `$tag$ … $tag$` is a string.
+    pub dollar_quotes: bool,
+    /// `` `x` `` is an identifier (MySQL, SQLite).
+    pub backquote_ident: bool,
+    /// `[x]` is an identifier (SQLite).
+    pub bracket_ident: bool,
+    /// `?|` and `?&` are (jsonb) operators, not placeholders.
+    pub pg_operators: bool,
+}
+
+impl Rules {
+    /// The rules the fingerprint reads a dialect's text with.
+    pub(crate) const fn of(dialect: Dialect) -> Rules {
+        match dialect {
+            Dialect::Postgres => Rules {
+                backslash: false,
+                e_strings: true,
+                dq_string: false,
+                dq_backslash: false,
+                hash_comment: false,
+                dash_needs_space: false,
+                nested_comments: true,
+                exec_comments: false,
+                dollar_quotes: true,
+                backquote_ident: false,
+                bracket_ident: false,
+                pg_operators: true,
+            },
+            Dialect::MySql => Rules {
+                backslash: true,
+                e_strings: false,
+                dq_string: false,
+                dq_backslash: true,
+                hash_comment: true,
+                dash_needs_space: false,
+                nested_comments: false,
+                exec_comments: false,
+                dollar_quotes: true,
+                backquote_ident: true,
+                bracket_ident: false,
+                pg_operators: false,
+            },
+            Dialect::Sqlite => Rules {
+                backslash: false,
+                e_strings: false,
+                dq_string: false,
+                dq_backslash: false,
+                hash_comment: false,
+                dash_needs_space: false,
+                nested_comments: false,
+                exec_comments: false,
+                dollar_quotes: true,
+                backquote_ident: true,
+                bracket_ident: false,
+                pg_operators: false,
+            }
+            .with_brackets(),
+            Dialect::Generic => Rules {
+                backslash: true,
+                e_strings: true,
+                dq_string: false,
+                dq_backslash: false,
+                hash_comment: false,
+                dash_needs_space: false,
+                nested_comments: true,
+                exec_comments: false,
+                dollar_quotes: true,
+                backquote_ident: true,
+                bracket_ident: false,
+                pg_operators: true,
+            },
+        }
+    }
+
+    const fn with_brackets(mut self) -> Rules {
+        self.bracket_ident = true;
+        self
+    }
+}
+
+/// Flag of a word or quoted identifier written in double quotes (`"x"`), which MySQL and
+/// SQLite may read as a string: the masking pass decides by its position.
+pub(crate) const DOUBLE_QUOTED: u8 = 4;
+
+/// Flag of a word or quoted identifier written in backquotes (`` `x` ``): MySQL or SQLite.
+pub(crate) const BACKQUOTED: u8 = 8;
+
+/// Split `sql` into tokens with the fingerprint's rules for `dialect`. Never fails and never
+/// panics; runs in linear time.
 pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
+    lex_with(sql, &Rules::of(dialect))
+}
+
+/// Split `sql` into tokens under `rules`. Never fails and never panics; runs in linear time.
+pub(crate) fn lex_with<'a>(sql: &'a str, rules: &Rules) -> Lexed<'a> {
     let b = sql.as_bytes();
     let n = b.len();
     let mut toks: Vec<Tok<'a>> = Vec::with_capacity(n / 4 + 4);
     let mut block_comments = Vec::new();
-    let mysql = dialect == Dialect::MySql;
-    let pg_like = matches!(dialect, Dialect::Postgres | Dialect::Generic);
-    let backslash_escapes = matches!(dialect, Dialect::MySql | Dialect::Generic);
+    let pg_like = rules.pg_operators;
+    let backslash_escapes = rules.backslash;
     let open_at_end = std::cell::Cell::new(false);
+    let unbalanced = std::cell::Cell::new(false);
     let skip_quoted = |from: usize, q: u8, backslash: bool| {
         let (end, closed) = skip_quoted(b, from, q, backslash);
         open_at_end.set(!closed);
-        end
+        unbalanced.set(unbalanced.get() || !closed);
+        (end, closed)
     };
+    // Inside a MySQL `/*! … */` comment, whose body is code: its `*/` is skipped.
+    let mut in_exec_comment = false;
     let mut i = 0;
     while i < n {
         let c = b[i];
@@ -162,29 +289,53 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
             i += 1;
             continue;
         }
+        if in_exec_comment && c == b'*' && i + 1 < n && b[i + 1] == b'/' {
+            in_exec_comment = false;
+            i += 2;
+            continue;
+        }
         // Comments.
-        if (c == b'-' && i + 1 < n && b[i + 1] == b'-') || (c == b'#' && mysql) {
+        let dash_comment = c == b'-'
+            && i + 1 < n
+            && b[i + 1] == b'-'
+            && (!rules.dash_needs_space || i + 2 >= n || b[i + 2] <= b' ');
+        if dash_comment || (c == b'#' && rules.hash_comment) {
             i = skip_line(b, i);
             open_at_end.set(i >= n);
             continue;
         }
         if c == b'/' && i + 1 < n && b[i + 1] == b'*' {
-            let (end, body_end) = skip_block_comment(b, i, !mysql);
+            if rules.exec_comments
+                && !in_exec_comment
+                && let Some(body) = exec_comment_body(b, i)
+            {
+                in_exec_comment = true;
+                i = body;
+                continue;
+            }
+            let (end, body_end) = skip_block_comment(b, i, rules.nested_comments);
             open_at_end.set(body_end == n);
+            unbalanced.set(unbalanced.get() || body_end == n);
             block_comments.push(&sql[i + 2..body_end]);
             i = end;
             continue;
         }
         // Strings.
         if c == b'\'' {
-            let end = skip_quoted(i + 1, b'\'', backslash_escapes);
+            let (end, _) = skip_quoted(i + 1, b'\'', backslash_escapes);
             toks.push(Tok::new(TokKind::Param, &sql[i..end]));
             i = end;
             continue;
         }
         if c == b'"' {
-            let end = skip_quoted(i + 1, b'"', mysql);
-            if mysql {
+            let (end, closed) = skip_quoted(
+                i + 1,
+                b'"',
+                rules.dq_backslash || (rules.dq_string && rules.backslash),
+            );
+            if rules.dq_string || !closed {
+                // A string, or an identifier nobody closed: whatever follows an unbalanced quote
+                // could be a value.
                 toks.push(Tok::new(TokKind::Param, &sql[i..end]));
             } else {
                 toks.push(quoted_ident(sql, i, end, b'"'));
@@ -192,21 +343,30 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
             i = end;
             continue;
         }
-        if c == b'`' && dialect != Dialect::Postgres {
-            let end = skip_quoted(i + 1, b'`', false);
-            toks.push(quoted_ident(sql, i, end, b'`'));
+        if c == b'`' && rules.backquote_ident {
+            let (end, closed) = skip_quoted(i + 1, b'`', false);
+            toks.push(if closed {
+                quoted_ident(sql, i, end, b'`')
+            } else {
+                Tok::new(TokKind::Param, &sql[i..end])
+            });
             i = end;
             continue;
         }
-        if c == b'[' && dialect == Dialect::Sqlite {
+        if c == b'[' && rules.bracket_ident {
             let mut j = i + 1;
             while j < n && b[j] != b']' {
                 j += 1;
             }
             open_at_end.set(j >= n);
-            let end = if j < n { j + 1 } else { n };
-            toks.push(quoted_ident(sql, i, end, b'['));
-            i = end;
+            if j >= n {
+                unbalanced.set(true);
+                toks.push(Tok::new(TokKind::Param, &sql[i..n]));
+                i = n;
+                continue;
+            }
+            toks.push(quoted_ident(sql, i, j + 1, b'['));
+            i = j + 1;
             continue;
         }
         // Dollar: $1 placeholders and $tag$ quoted strings.
@@ -220,8 +380,11 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
                 i = j;
                 continue;
             }
-            if let Some((end, closed)) = dollar_quoted(b, i) {
+            if rules.dollar_quotes
+                && let Some((end, closed)) = dollar_quoted(b, i)
+            {
                 open_at_end.set(!closed);
+                unbalanced.set(unbalanced.get() || !closed);
                 toks.push(Tok::new(TokKind::Param, &sql[i..end]));
                 i = end;
                 continue;
@@ -306,14 +469,14 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
             }
             let word = &sql[i..j];
             if j < n && b[j] == b'\'' && is_string_prefix(word) {
-                let esc = backslash_escapes || word.eq_ignore_ascii_case("e");
-                let end = skip_quoted(j + 1, b'\'', esc);
+                let esc = backslash_escapes || (rules.e_strings && word.eq_ignore_ascii_case("e"));
+                let (end, _) = skip_quoted(j + 1, b'\'', esc);
                 toks.push(Tok::new(TokKind::Param, &sql[i..end]));
                 i = end;
                 continue;
             }
             if word.eq_ignore_ascii_case("u") && j + 1 < n && b[j] == b'&' && b[j + 1] == b'\'' {
-                let end = skip_quoted(j + 2, b'\'', false);
+                let (end, _) = skip_quoted(j + 2, b'\'', backslash_escapes);
                 toks.push(Tok::new(TokKind::Param, &sql[i..end]));
                 i = end;
                 continue;
@@ -339,7 +502,7 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
                 {
                     break;
                 }
-                if mysql && b[j] == b'#' {
+                if rules.hash_comment && b[j] == b'#' {
                     break;
                 }
                 j += 1;
@@ -366,6 +529,7 @@ pub(crate) fn lex<'a>(sql: &'a str, dialect: Dialect) -> Lexed<'a> {
         toks,
         block_comments,
         clean_end: !open_at_end.get(),
+        unbalanced: unbalanced.get() || in_exec_comment,
     }
 }
 
@@ -409,14 +573,21 @@ fn quoted_ident(sql: &str, start: usize, end: usize, quote: u8) -> Tok<'_> {
         end
     };
     let inner = &sql[start + 1..inner_end.max(start + 1)];
+    let quoted = match quote {
+        b'"' => DOUBLE_QUOTED,
+        b'`' => BACKQUOTED,
+        _ => 0,
+    };
     if is_plain_identifier(inner) {
-        Tok::word(inner)
+        let mut t = Tok::word(inner);
+        t.flags |= quoted;
+        t
     } else {
         Tok {
             kind: TokKind::QuotedIdent,
             text: inner,
             quote,
-            flags: 0,
+            flags: quoted,
         }
     }
 }
@@ -433,6 +604,23 @@ fn is_plain_identifier(inner: &str) -> bool {
         && b.iter()
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
         && !keywords::is_reserved(inner)
+}
+
+/// Where the body of a MySQL executable comment starting at `i` (`/*!`, `/*!80000`, `/*M!`,
+/// `/*M!100100`) begins, or `None` for an ordinary comment.
+fn exec_comment_body(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 2;
+    if b.get(j) == Some(&b'M') {
+        j += 1;
+    }
+    if b.get(j) != Some(&b'!') {
+        return None;
+    }
+    j += 1;
+    while j < b.len() && b[j].is_ascii_digit() {
+        j += 1;
+    }
+    Some(j)
 }
 
 fn skip_line(b: &[u8], mut i: usize) -> usize {
@@ -590,8 +778,15 @@ mod tests {
     }
 
     #[test]
-    fn mysql_double_quotes_are_strings_elsewhere_identifiers() {
-        assert_eq!(kinds("\"x\"", Dialect::MySql)[0].0, TokKind::Param);
+    fn double_quotes_are_flagged_for_the_masking_pass() {
+        // The masking pass decides by position whether MySQL's "x" is a string.
+        let l = lex("\"x\"", Dialect::MySql);
+        assert_eq!(l.toks[0].flags & DOUBLE_QUOTED, DOUBLE_QUOTED);
+        let reading = Rules {
+            dq_string: true,
+            ..Rules::of(Dialect::MySql)
+        };
+        assert_eq!(lex_with("\"x\"", &reading).toks[0].kind, TokKind::Param);
         assert_eq!(kinds("\"X\"", Dialect::Postgres)[0].0, TokKind::QuotedIdent);
         assert_eq!(kinds("\"x\"", Dialect::Postgres)[0].0, TokKind::Word);
     }

@@ -158,13 +158,54 @@
 //! columns spelled out, and `x IN (1)` against `x = 1` (PostgreSQL rewrites a one-element `IN`
 //! into `=`; we keep every constant `IN` list as `IN ($n)`).
 //!
+//! **Values of utility statements are values**: the arguments of `SET` (`SET app.key = hunter2`,
+//! `SET ROLE x`, `SET search_path TO a, b`), `PRAGMA`, `ALTER … SET` and password clauses become
+//! placeholders even when written as bare words, as PostgreSQL 16's pg_stat_statements does.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! assert_eq!(fingerprint("SET app.api_key = hunter2", Dialect::Postgres).normalized, "SET app.api_key = $1");
+//! ```
+//!
+//! **Long statements are fingerprinted by a prefix**: past [`MAX_FINGERPRINT_LEN`] bytes only
+//! the first 64 KiB are read, and the normalised text ends with the statement's length class
+//! (`…[truncated ≥8mib]`), so a 10 MB statement costs what a 64 KiB one does.
+//!
 //! # Dialects
 //!
-//! [`Dialect::Generic`] (unknown database, as for sqlx events) accepts `$1`, `?`, `:name`,
-//! double-quoted and backquoted identifiers and backslash escapes in strings. It reads `"…"` as an
-//! identifier: MySQL text with double-quoted strings should be fingerprinted as
-//! [`Dialect::MySql`]. The normalised text is the same for every dialect except that MySQL prints
-//! identifiers that keep their quotes with backquotes.
+//! Each dialect reads quotes, escapes and comments as its database does (the table in the lexer:
+//! `"…"` is a string in MySQL, backslashes escape in MySQL strings and PostgreSQL's `E'…'`, `#`
+//! starts a MySQL comment, comments nest in PostgreSQL only). Where a server setting changes that
+//! (PostgreSQL's `standard_conforming_strings`, MySQL's `NO_BACKSLASH_ESCAPES`), both readings
+//! are taken into account and anything either reads as a string is masked.
+//!
+//! [`Dialect::Generic`] is an unknown database, as for most sqlx events. The statement's syntax
+//! narrows it down (`$1` placeholders and `::` casts are not MySQL, `?` placeholders and
+//! backquotes are not PostgreSQL), then whatever any remaining database could read as a literal
+//! is masked: a double-quoted word where a value fits (MySQL reads it as a string, and SQLite
+//! does when no column has that name), and text that another reading puts inside a string (after
+//! a backslash, a `#`, inside `/*! … */`). Double-quoted words where only a name fits stay names
+//! (`"t"."c"`, `FROM "t"`, `INSERT INTO "t" ("a", "b")`, `AS "x"`), so the statements ORMs write
+//! keep their shape.
+//!
+//! ```
+//! # use query_guard::fingerprint::{fingerprint, Dialect};
+//! let n = |s, d| fingerprint(s, d).normalized;
+//! let sql = r#"SELECT "name" FROM "users" WHERE "users"."password" = "hunter2""#;
+//! assert_eq!(n(sql, Dialect::Generic), r#"SELECT $1 FROM users WHERE users.password = $2"#);
+//! assert_eq!(n(sql, Dialect::Postgres), r#"SELECT name FROM users WHERE users.password = hunter2"#);
+//! // A `::` cast says PostgreSQL, where double quotes are names (a `$1` placeholder only
+//! // rules out MySQL: SQLite takes `$1` too).
+//! let sql = r#"SELECT "Name" FROM users WHERE id = $1::int"#;
+//! assert_eq!(n(sql, Dialect::Generic), r#"SELECT "Name" FROM users WHERE id = $1::int"#);
+//! // Backslashes: two strings for PostgreSQL; for MySQL, a string, a word, and a quote left
+//! // open. Everything from the first quote on is masked.
+//! assert_eq!(n(r"SELECT 'C:\' AS p, 'hunter2' AS q", Dialect::Generic), "SELECT $1");
+//! ```
+//!
+//! The normalised text is the same for every dialect except that MySQL prints identifiers that
+//! keep their quotes with backquotes, and backquoted or bracketed identifiers print with
+//! backquotes (so that reading the text again gives the same text).
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -180,9 +221,11 @@ pub(crate) fn without_tag_comment(sql: &str) -> &str {
 mod hash;
 pub(crate) mod keywords;
 pub(crate) mod lexer;
+pub(crate) mod mask;
 pub(crate) mod normalize;
 pub(crate) mod tables;
 mod tags;
+mod utility;
 
 #[cfg(test)]
 mod tests;
@@ -190,10 +233,30 @@ mod tests;
 pub use ast::{MAX_PARSE_LEN, MAX_PARSE_OPERATORS};
 pub use cache::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, FingerprintCache, MAX_CACHED_SQL, SHARDS};
 pub use hash::fnv1a_64;
+pub use tags::STANDARD_KEYS;
+
+pub(crate) use mask::Candidates;
 
 /// Version of the normalisation rules; part of every hash. It goes up whenever a rule change
-/// could give a statement a different normalised text.
-pub const RULES_VERSION: u32 = 1;
+/// could give a statement a different normalised text. Version 2 masks values of utility
+/// statements (`SET`, `PRAGMA`, passwords), double-quoted words that may be strings, text that
+/// another database would read as a string, and fingerprints long statements by a prefix.
+pub const RULES_VERSION: u32 = 2;
+
+/// Statements longer than this (64 KiB) are fingerprinted by their first 64 KiB (cut at a
+/// character boundary) and the power of two their length is in, which the normalised text ends
+/// with: `INSERT INTO t(a, b) VALUES ($1, $2) …[truncated ≥8mib]`. So the time and memory a
+/// statement costs are bounded whatever its size.
+///
+/// ```
+/// # use query_guard::fingerprint::{fingerprint, Dialect, MAX_FINGERPRINT_LEN};
+/// let rows = vec!["(1, 'x')"; 20_000].join(", ");
+/// let sql = format!("INSERT INTO t (a, b) VALUES {rows}");
+/// assert!(sql.len() > MAX_FINGERPRINT_LEN);
+/// let fp = fingerprint(&sql, Dialect::Postgres);
+/// assert_eq!(fp.normalized, "INSERT INTO t(a, b) VALUES ($1, $2) …[truncated ≥128kib]");
+/// ```
+pub const MAX_FINGERPRINT_LEN: usize = 64 * 1024;
 
 /// The SQL dialect a statement is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -315,6 +378,14 @@ pub struct Fingerprint {
     /// sqlcommenter tags (`/*key='value'*/`), URL-decoded, in order.
     pub tags: Vec<(String, String)>,
     check: ParseCheck,
+    /// The dialect the text was read as: the caller's, or the one its syntax narrowed an
+    /// unknown database down to ([`Dialect::Generic`] when several remain).
+    pub(crate) dialect: Dialect,
+    /// Masking for an unknown database changed the text (a double-quoted word or a stretch
+    /// another database would read as a string became a parameter).
+    pub(crate) conservative: bool,
+    /// Only a prefix of the statement was read ([`MAX_FINGERPRINT_LEN`]).
+    pub(crate) truncated: bool,
 }
 
 /// sqlparser's verdict on the statement, asked the first time [`Fingerprint::parsed`] is called:
@@ -410,27 +481,120 @@ impl fmt::Display for Fingerprint {
 }
 
 /// Fingerprint one statement (or a `;`-separated batch, fingerprinted as a whole). Never fails and
-/// never panics; linear in the length of `sql`. sqlparser is only asked when
-/// [`Fingerprint::parsed`] is.
+/// never panics; linear in the length of `sql` up to [`MAX_FINGERPRINT_LEN`], constant past it.
+/// sqlparser is only asked when [`Fingerprint::parsed`] is.
+///
+/// With [`Dialect::Generic`] the database is unknown: the statement's syntax narrows it down
+/// (`$1` placeholders are not MySQL, `?` placeholders are not PostgreSQL, …) and whatever any
+/// remaining database could read as a literal is masked (see the [module docs](self#dialects)).
 pub fn fingerprint(sql: &str, dialect: Dialect) -> Fingerprint {
-    fingerprint_with_end(sql, dialect).0
+    fingerprint_among(sql, Candidates::of(dialect), sql.len()).0
 }
 
-/// [`fingerprint`] and whether the text ended outside any string or comment.
-pub(crate) fn fingerprint_with_end(sql: &str, dialect: Dialect) -> (Fingerprint, bool) {
-    let lexed = lexer::lex(sql, dialect);
+/// The longest prefix of `sql` of at most `max` bytes that ends on a character boundary.
+pub(crate) fn prefix(sql: &str, max: usize) -> &str {
+    if sql.len() <= max {
+        return sql;
+    }
+    let mut end = max;
+    while end > 0 && !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    &sql[..end]
+}
+
+/// The label of the length class of a statement of `len` bytes: the power of two it is at least.
+fn length_class(len: usize) -> &'static str {
+    const LABELS: [&str; 48] = [
+        "≥64kib",
+        "≥128kib",
+        "≥256kib",
+        "≥512kib",
+        "≥1mib",
+        "≥2mib",
+        "≥4mib",
+        "≥8mib",
+        "≥16mib",
+        "≥32mib",
+        "≥64mib",
+        "≥128mib",
+        "≥256mib",
+        "≥512mib",
+        "≥1gib",
+        "≥2gib",
+        "≥4gib",
+        "≥8gib",
+        "≥16gib",
+        "≥32gib",
+        "≥64gib",
+        "≥128gib",
+        "≥256gib",
+        "≥512gib",
+        "≥1tib",
+        "≥2tib",
+        "≥4tib",
+        "≥8tib",
+        "≥16tib",
+        "≥32tib",
+        "≥64tib",
+        "≥128tib",
+        "≥256tib",
+        "≥512tib",
+        "≥1pib",
+        "≥2pib",
+        "≥4pib",
+        "≥8pib",
+        "≥16pib",
+        "≥32pib",
+        "≥64pib",
+        "≥128pib",
+        "≥256pib",
+        "≥512pib",
+        "≥1eib",
+        "≥2eib",
+        "≥4eib",
+        "≥8eib",
+    ];
+    let log = (usize::BITS - 1 - len.max(1).leading_zeros()) as usize;
+    LABELS[log.clamp(16, 63) - 16]
+}
+
+/// Fingerprint `sql` as a statement for one of `among`'s databases. `len` is the length of the
+/// statement `sql` is (a prefix of, when the caller kept only a prefix): past
+/// [`MAX_FINGERPRINT_LEN`] only a prefix is read and the length class is appended.
+pub(crate) fn fingerprint_among(sql: &str, among: Candidates, len: usize) -> (Fingerprint, bool) {
+    let len = len.max(sql.len());
+    let truncated = len > MAX_FINGERPRINT_LEN;
+    let text = prefix(sql, MAX_FINGERPRINT_LEN);
+    let masked = mask::lex_masked(text, among);
+    // Rendered as the caller's dialect (so the text reads the same again); reported, and
+    // parsed, as the one its syntax narrowed it down to.
+    let render_as = among.dialect();
+    let dialect = masked.among.dialect();
+    let mut lexed = masked.lexed;
     let operators = ast::operator_count(&lexed.toks);
     let tags = tags::parse(&lexed.block_comments);
-    let toks = normalize::canonicalize(lexed.toks);
-    let mut normalized = String::with_capacity(sql.len().min(1 << 16));
-    normalize::render(&toks, dialect, &mut normalized);
-    let hash = hash::fingerprint_hash(&normalized);
+    utility::mask_values(&mut lexed.toks);
+    let mut toks = normalize::canonicalize(lexed.toks);
     // From the canonical tokens, like the tables: so the kind is a property of the fingerprint
     // (the unit tests check it against sqlparser's AST on the benchmark corpus).
     let kind = tables::kind(&toks);
     let tables = tables::tables(&toks);
+    if truncated {
+        toks.extend_from_slice(&[
+            lexer::Tok::word("…"),
+            lexer::Tok::punct("["),
+            lexer::Tok::word("truncated"),
+            lexer::Tok::word(length_class(len)),
+            lexer::Tok::punct("]"),
+        ]);
+    }
+    let mut normalized = String::with_capacity(text.len().min(1 << 16));
+    normalize::render(&toks, render_as, &mut normalized);
+    let hash = hash::fingerprint_hash(&normalized);
     let check = ParseCheck {
-        source: Some(Arc::from(sql)),
+        // A cut statement does not parse: no need to ask.
+        source: (!truncated).then(|| Arc::from(text)),
         dialect,
         operators,
         verdict: Arc::new(OnceLock::new()),
@@ -443,9 +607,26 @@ pub(crate) fn fingerprint_with_end(sql: &str, dialect: Dialect) -> (Fingerprint,
             tables,
             tags,
             check,
+            dialect,
+            conservative: masked.conservative,
+            truncated,
         },
-        lexed.clean_end,
+        lexed.clean_end && !truncated,
     )
+}
+
+/// Every sqlcommenter tag of `sql` with its value as written, including the keys whose values
+/// [`Fingerprint::tags`] masks (see [`STANDARD_KEYS`]): for callers that opt in to values.
+///
+/// ```
+/// # use query_guard::fingerprint::{fingerprint, tags_of, Dialect};
+/// let sql = "SELECT 1 /*route='%2Fa',tenant='acme'*/";
+/// assert_eq!(fingerprint(sql, Dialect::Postgres).tags[1].1, "?");
+/// assert_eq!(tags_of(sql, Dialect::Postgres)[1], ("tenant".to_owned(), "acme".to_owned()));
+/// ```
+pub fn tags_of(sql: &str, dialect: Dialect) -> Vec<(String, String)> {
+    let lexed = lexer::lex(prefix(sql, MAX_FINGERPRINT_LEN), dialect);
+    tags::parse_raw(&lexed.block_comments)
 }
 
 /// Whether `sql` has bind placeholders (`$1`, `?`, `?1`, `:name`, `$name`), whose values are not
@@ -493,4 +674,10 @@ pub fn global_cache() -> &'static FingerprintCache {
 /// ```
 pub fn fingerprint_cached(sql: &str, dialect: Dialect) -> Arc<Fingerprint> {
     global_cache().get(sql, dialect)
+}
+
+/// [`fingerprint_cached`] for a captured statement: `sql` may be for any of `among`'s
+/// databases, and `len` is the length of the whole statement `sql` is a prefix of.
+pub(crate) fn cached_among(sql: &str, among: Candidates, len: usize) -> Arc<Fingerprint> {
+    global_cache().get_among(sql, among, len)
 }

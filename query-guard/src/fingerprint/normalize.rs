@@ -467,7 +467,14 @@ fn render_quoted(t: &Tok<'_>, dialect: Dialect, out: &mut String) {
     } else {
         t.quote as char
     };
-    let dst = if dialect == Dialect::MySql { '`' } else { '"' };
+    // Double quotes stay double quotes (except in MySQL, whose identifiers are backquoted);
+    // backquoted and bracketed identifiers are backquoted, so the text reads the same again:
+    // only a double-quoted word can be a string, and only where a value fits.
+    let dst = if dialect == Dialect::MySql || t.quote != b'"' {
+        '`'
+    } else {
+        '"'
+    };
     out.push(dst);
     let mut chars = t.text.chars().peekable();
     while let Some(c) = chars.next() {

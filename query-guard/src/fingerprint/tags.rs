@@ -1,24 +1,58 @@
 //! sqlcommenter tags: `/*key='value',key2='value2'*/` comments kept as metadata.
 //!
 //! A block comment is read as tags only when all of it has the sqlcommenter form: comma-separated
-//! `key='value'` pairs, keys and values URL-encoded, `\'` allowed inside values. Keys and values
-//! are URL-decoded. Tags never reach the normalised text, so they never change the fingerprint.
+//! `key='value'` pairs, keys and values URL-decoded, `\'` allowed inside values. Tags never reach
+//! the normalised text, so they never change the fingerprint.
+//!
+//! Values are kept only for the keys sqlcommenter defines ([`STANDARD_KEYS`]: `action`,
+//! `controller`, `db_driver`, `framework`, `route`, `traceparent`) and for query-guard's own
+//! `query_guard`; any other key's value is `?`, since an application can put anything in a
+//! comment (a user id, a token). [`tags_of`](super::tags_of) returns every value, for callers
+//! that opt in.
 //!
 //! ```
 //! use query_guard::fingerprint::{fingerprint, Dialect};
 //! let fp = fingerprint(
-//!     "SELECT * FROM users /*action='list',route='%2Fusers'*/",
+//!     "SELECT * FROM users /*action='list',route='%2Fusers',token='hunter2'*/",
 //!     Dialect::Postgres,
 //! );
 //! assert_eq!(fp.tags, vec![
 //!     ("action".to_owned(), "list".to_owned()),
 //!     ("route".to_owned(), "/users".to_owned()),
+//!     ("token".to_owned(), "?".to_owned()),
 //! ]);
 //! assert_eq!(fp.normalized, "SELECT * FROM users");
 //! ```
 
-/// The tags of every block comment in sqlcommenter form, in order.
+/// The keys whose values are kept: those the sqlcommenter specification defines, and
+/// query-guard's own tag (`query_guard='explain'`).
+pub const STANDARD_KEYS: &[&str] = &[
+    "action",
+    "controller",
+    "db_driver",
+    "framework",
+    "query_guard",
+    "route",
+    "traceparent",
+];
+
+/// What a masked tag value prints as.
+pub(crate) const MASKED: &str = "?";
+
+/// The tags of every block comment in sqlcommenter form, in order; values of keys outside
+/// [`STANDARD_KEYS`] are masked.
 pub(crate) fn parse(comments: &[&str]) -> Vec<(String, String)> {
+    let mut out = parse_raw(comments);
+    for (k, v) in &mut out {
+        if !STANDARD_KEYS.contains(&k.as_str()) {
+            *v = MASKED.to_owned();
+        }
+    }
+    out
+}
+
+/// The tags of every block comment in sqlcommenter form, in order, values as written.
+pub(crate) fn parse_raw(comments: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in comments {
         if let Some(mut tags) = parse_one(c) {
@@ -132,8 +166,16 @@ mod tests {
     }
 
     #[test]
+    fn other_keys_lose_their_values() {
+        let t = parse(&["route='/u',token='hunter2',query_guard='explain'"]);
+        assert_eq!(t[0].1, "/u");
+        assert_eq!(t[1], ("token".into(), "?".into()));
+        assert_eq!(t[2].1, "explain");
+    }
+
+    #[test]
     fn escapes_and_bad_percent_sequences() {
-        let t = parse(&["k='it\\'s',p='100%',q='%zz%4'"]);
+        let t = parse_raw(&["k='it\\'s',p='100%',q='%zz%4'"]);
         assert_eq!(t[0].1, "it's");
         assert_eq!(t[1].1, "100%");
         assert_eq!(t[2].1, "%zz%4");

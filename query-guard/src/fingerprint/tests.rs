@@ -298,12 +298,31 @@ fn comments_whitespace_case_and_quotes_do_not_matter() {
         "select ID, Name from USERS where id = $1",
         "SELECT\n\tid,\n\tname\nFROM users -- trailing\nWHERE id = $1;",
         "/* leading */ SELECT id, /* mid */ name FROM users WHERE id=$1 ;;",
-        "SELECT \"id\", \"name\" FROM \"users\" WHERE \"id\" = $1",
         "SELECT `id`, `name` FROM `users` WHERE `id` = ?",
         "SELECT id, name FROM users WHERE id = $1 /*controller='users'*/",
     ] {
         same(base, v, Dialect::Generic);
     }
+    same(
+        base,
+        "SELECT \"id\", \"name\" FROM \"users\" WHERE \"id\" = $1",
+        Dialect::Postgres,
+    );
+    // Qualified names are names in every database.
+    same(
+        "SELECT users.id, users.name FROM users WHERE users.id = $1",
+        "SELECT \"users\".\"id\", \"users\".\"name\" FROM \"users\" WHERE \"users\".\"id\" = $1",
+        Dialect::Generic,
+    );
+    // With the database unknown, a double-quoted word where a value fits may be a string
+    // (MySQL, and SQLite where no column has that name): it is masked.
+    assert_eq!(
+        norm(
+            "SELECT \"id\", \"name\" FROM \"users\" WHERE \"id\" = $1",
+            Dialect::Generic
+        ),
+        "SELECT $1, $2 FROM users WHERE $3 = $4"
+    );
     same(
         "SELECT [id] FROM [users]",
         "SELECT id FROM users",
@@ -356,7 +375,7 @@ fn what_quotes_and_case_do_not_merge() {
     );
     assert_eq!(
         norm("SELECT `Weird``Name` FROM t", Dialect::Generic),
-        "SELECT \"Weird`Name\" FROM t"
+        "SELECT `Weird``Name` FROM t"
     );
     assert_eq!(
         norm("SELECT `Weird``Name` FROM t", Dialect::MySql),

@@ -11,11 +11,21 @@ use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 
+use crate::fingerprint::{MAX_FINGERPRINT_LEN, prefix};
+
+/// At most [`MAX_FINGERPRINT_LEN`] bytes of `text` (trimmed), and its trimmed length: a
+/// statement's memory and the work done on it stay bounded whatever its size.
+fn bounded(text: &str) -> (String, usize) {
+    let text = text.trim();
+    (prefix(text, MAX_FINGERPRINT_LEN).to_owned(), text.len())
+}
+
 /// The statement fields found on one event or span.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct StatementFields {
-    pub statement: Option<String>,
-    pub summary: Option<String>,
+    /// The SQL (at most [`MAX_FINGERPRINT_LEN`] bytes of it) and its whole length.
+    pub statement: Option<(String, usize)>,
+    pub summary: Option<(String, usize)>,
     pub elapsed: Option<Duration>,
     pub elapsed_debug: Option<Duration>,
     pub rows_affected: Option<u64>,
@@ -34,11 +44,12 @@ impl StatementFields {
         }
     }
 
-    /// Moves the SQL out (already trimmed when recorded), without copying it again.
-    pub fn take_sql(&mut self) -> Option<String> {
+    /// Moves the SQL out (already trimmed, and cut to [`MAX_FINGERPRINT_LEN`] bytes, when
+    /// recorded) with the length of the whole statement, without copying it again.
+    pub fn take_sql(&mut self) -> Option<(String, usize)> {
         match self.statement.take() {
-            Some(s) if !s.is_empty() => Some(s),
-            _ => self.summary.take().filter(|s| !s.is_empty()),
+            Some(s) if !s.0.is_empty() => Some(s),
+            _ => self.summary.take().filter(|s| !s.0.is_empty()),
         }
     }
 
@@ -54,10 +65,10 @@ fn as_u64(value: i64) -> Option<u64> {
 impl Visit for StatementFields {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "db.statement" | "db.query.text" => self.statement = Some(value.trim().to_owned()),
+            "db.statement" | "db.query.text" => self.statement = Some(bounded(value)),
             // sqlx's summary is the whole SQL only for statements of four words or fewer; longer
             // ones end in "…" and come whole in `db.statement`: do not copy those.
-            "summary" if !value.ends_with('…') => self.summary = Some(value.trim().to_owned()),
+            "summary" if !value.ends_with('…') => self.summary = Some(bounded(value)),
             "db.system" | "db.system.name" => self.db_system = Some(value.to_owned()),
             _ => {}
         }
@@ -94,7 +105,7 @@ impl Visit for StatementFields {
             // `%sql` / `?sql` recorded as Display/Debug by other instrumentation.
             "db.statement" | "db.query.text" => {
                 let text = format!("{value:?}");
-                self.statement = Some(unquote_debug(text).trim().to_owned());
+                self.statement = Some(bounded(&unquote_debug(text)));
             }
             "db.system" | "db.system.name" => {
                 self.db_system = Some(unquote_debug(format!("{value:?}")))
@@ -185,7 +196,7 @@ mod tests {
     #[test]
     fn short_sql_comes_from_summary() {
         let mut f = visit(|| tracing::debug!(summary = "SELECT 1", db.statement = ""));
-        assert_eq!(f.take_sql().as_deref(), Some("SELECT 1"));
+        assert_eq!(f.take_sql(), Some(("SELECT 1".to_owned(), 8)));
         let mut f = visit(|| {
             tracing::debug!(
                 summary = "SELECT a FROM t …",
@@ -194,9 +205,19 @@ mod tests {
         });
         assert_eq!(f.summary, None, "a truncated summary is not copied");
         assert_eq!(
-            f.take_sql().as_deref(),
+            f.take_sql().map(|s| s.0).as_deref(),
             Some("SELECT a FROM t WHERE id = $1")
         );
+    }
+
+    #[test]
+    fn huge_statements_keep_a_prefix_and_their_length() {
+        let sql = format!("SELECT {} 1", "1 + ".repeat(100_000));
+        let mut f = visit(|| tracing::debug!(db.statement = sql.as_str()));
+        let (kept, len) = f.take_sql().unwrap();
+        assert_eq!(len, sql.len());
+        assert_eq!(kept.len(), MAX_FINGERPRINT_LEN);
+        assert!(sql.starts_with(&kept));
     }
 
     #[test]

@@ -50,6 +50,7 @@ use tracing_subscriber::filter::{DynFilterFn, Filtered};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
+use crate::fingerprint::{Candidates, Dialect};
 use crate::scope::{self, ScopeState};
 use crate::statement::{CallPath, Captured, Source};
 
@@ -145,11 +146,14 @@ struct ScopeLink {
     /// The nearest enclosing statement span's flag: set when a statement event is recorded
     /// inside it, so the span itself is not recorded again.
     db_span: Option<Arc<AtomicBool>>,
+    /// The database named by the nearest enclosing span with a `db.system` or
+    /// `db.system.name` field.
+    dialect: Option<Candidates>,
 }
 
 impl ScopeLink {
-    fn record(&self, captured: impl FnOnce(CallPath) -> Captured) {
-        let mut captured = captured(self.path.clone());
+    fn record(&self, captured: impl FnOnce(CallPath, Option<Candidates>) -> Captured) {
+        let mut captured = captured(self.path.clone(), self.dialect);
         let (innermost, enclosing) = match &*self.scopes {
             [innermost, enclosing @ ..] => (innermost, enclosing),
             [] => return,
@@ -157,13 +161,89 @@ impl ScopeLink {
         // The stack is walked here, on the thread that emitted the statement, while the code
         // that ran it is still on it; only when the innermost scope asked for it.
         if let Some(skip) = &innermost.backtrace {
-            captured.site = crate::callsite::capture(skip);
+            let (site, driver) = crate::callsite::capture_with_driver(skip);
+            captured.site = site;
+            // The driver whose code ran the statement names its database.
+            if let Some(d) = driver
+                && !captured.among.is_single()
+            {
+                captured.among = Candidates::of(d);
+            }
         }
         for scope in enclosing {
             scope.record(captured.clone());
         }
         innermost.record(captured);
     }
+}
+
+/// The databases a statement may be for: the one its own `db.system` names, else the one an
+/// enclosing span names, else any.
+pub(crate) fn among(db_system: Option<&str>, span: Option<Candidates>) -> Candidates {
+    match db_system.map(Dialect::from_db_system) {
+        Some(d) if d != Dialect::Generic => Candidates::of(d),
+        _ => span.unwrap_or(Candidates::ANY),
+    }
+}
+
+/// [`among`] for a sqlx event: sqlx's events never say their database, but sqlx runs SQLite
+/// statements (and logs them) on a worker thread of its own, named `sqlx-sqlite-worker-N`
+/// unless the application renamed it (`SqliteConnectOptions::thread_name`); PostgreSQL and
+/// MySQL log theirs on the task that runs them.
+fn sqlx_among(db_system: Option<&str>, span: Option<Candidates>) -> Candidates {
+    let known = among(db_system, span);
+    if known != Candidates::ANY {
+        return known;
+    }
+    if on_sqlx_sqlite_worker() {
+        Candidates::SQLITE
+    } else {
+        Candidates::NOT_SQLITE
+    }
+}
+
+/// Whether the current thread is one of sqlx's SQLite workers (asked once per thread).
+fn on_sqlx_sqlite_worker() -> bool {
+    use std::cell::Cell;
+    thread_local! {
+        static WORKER: Cell<Option<bool>> = const { Cell::new(None) };
+    }
+    WORKER.with(|w| {
+        w.get().unwrap_or_else(|| {
+            let yes = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("sqlx-sqlite-worker"));
+            w.set(Some(yes));
+            yes
+        })
+    })
+}
+
+/// Reads only `db.system` / `db.system.name` of a span.
+#[derive(Default)]
+struct SystemField(Option<Candidates>);
+
+impl tracing::field::Visit for SystemField {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if matches!(field.name(), "db.system" | "db.system.name") {
+            let d = Dialect::from_db_system(value);
+            if d != Dialect::Generic {
+                self.0 = Some(Candidates::of(d));
+            }
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if matches!(field.name(), "db.system" | "db.system.name") {
+            let text = format!("{value:?}");
+            self.record_str(field, text.trim_matches('"'));
+        }
+    }
+}
+
+fn names_system(meta: &Metadata<'_>) -> bool {
+    let fields = meta.fields();
+    fields.field("db.system").is_some() || fields.field("db.system.name").is_some()
 }
 
 /// A span that carries a statement itself (an OpenTelemetry-style client span).
@@ -203,6 +283,7 @@ where
                 scopes: scopes.into(),
                 path: CallPath::default(),
                 db_span: None,
+                dialect: parent.as_ref().and_then(|p| p.dialect),
             })
         } else {
             parent.map(|parent| ScopeLink {
@@ -210,6 +291,15 @@ where
                 ..parent
             })
         };
+        if let Some(link) = &mut link
+            && names_system(meta)
+        {
+            let mut system = SystemField::default();
+            attrs.record(&mut system);
+            if system.0.is_some() {
+                link.dialect = system.0;
+            }
+        }
         let mut ext = span.extensions_mut();
         if link.is_some()
             && carries_statement(meta)
@@ -275,22 +365,25 @@ where
         };
         let mut fields = StatementFields::for_callsite(meta);
         event.record(&mut fields);
-        let Some(sql) = fields.take_sql() else {
+        let Some((sql, len)) = fields.take_sql() else {
             return;
         };
         if let Some(db_span) = &link.db_span {
             db_span.store(true, Ordering::Relaxed);
         }
-        let source = if meta.target() == SQLX_TARGET {
-            Source::Sqlx
-        } else {
-            Source::Event
-        };
-        link.record(|path| Captured {
+        let sqlx = meta.target() == SQLX_TARGET;
+        let source = if sqlx { Source::Sqlx } else { Source::Event };
+        link.record(|path, span| Captured {
             sql,
+            len,
             elapsed: fields.elapsed(),
             rows_affected: fields.rows_affected,
             rows_returned: fields.rows_returned,
+            among: if sqlx {
+                sqlx_among(fields.db_system.as_deref(), span)
+            } else {
+                among(fields.db_system.as_deref(), span)
+            },
             db_system: fields.db_system,
             source,
             path,
@@ -312,15 +405,17 @@ where
         if db.saw_event.load(Ordering::Relaxed) {
             return;
         }
-        let Some(sql) = db.fields.take_sql() else {
+        let Some((sql, len)) = db.fields.take_sql() else {
             return;
         };
         let elapsed = db.fields.elapsed().or_else(|| Some(db.opened.elapsed()));
-        link.record(|path| Captured {
+        link.record(|path, span| Captured {
             sql,
+            len,
             elapsed,
             rows_affected: db.fields.rows_affected,
             rows_returned: db.fields.rows_returned,
+            among: among(db.fields.db_system.as_deref(), span),
             db_system: db.fields.db_system,
             source: Source::Span,
             path,
@@ -330,7 +425,9 @@ where
 }
 
 /// Records into the scopes enclosing the current span (for [`crate::record`]).
-pub(crate) fn record_current(captured: impl FnOnce(CallPath) -> Captured) -> bool {
+pub(crate) fn record_current(
+    captured: impl FnOnce(CallPath, Option<Candidates>) -> Captured,
+) -> bool {
     let span = tracing::Span::current();
     span.with_subscriber(|(id, dispatch)| {
         let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>() else {

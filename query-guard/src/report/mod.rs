@@ -24,12 +24,12 @@ pub use shapes::ShapeStats;
 use crate::allow::{AllowKind, Allowance, AllowanceReport, Allowed};
 use crate::budget::Budget;
 use crate::callsite::CallSite;
-use crate::classify::{Class, classify, dialect_of};
+use crate::classify::{Class, classify};
 use crate::detect::budget::{self, Counts, Violation};
 use crate::detect::duplicates::{self, Duplicate};
 use crate::detect::n_plus_one::{self, NPlusOne};
 use crate::detect::slow::{self, Slow};
-use crate::fingerprint::{Fingerprint, StatementKind, fingerprint_cached};
+use crate::fingerprint::{Dialect, Fingerprint, StatementKind, cached_among};
 use crate::mode::Mode;
 use crate::scope::{Recorded, ScopeState};
 use crate::statement::{CallPath, Source, saturating_sum};
@@ -98,6 +98,10 @@ pub struct StatementReport {
     pub source: Source,
     /// The database system, when the source said.
     pub db_system: Option<String>,
+    /// The dialect the statement was read as: its source's, the scope's `dialect` setting, or
+    /// what its syntax says; [`Dialect::Generic`] when the database stayed unknown (quoted text
+    /// any database could read as a value is then masked).
+    pub dialect: Dialect,
 }
 
 /// Statements past the scope's storage cap, aggregated by shape.
@@ -136,6 +140,9 @@ pub struct UnstoredReport {
     /// Whether any handled many values at once.
     #[serde(skip)]
     pub(crate) batched: bool,
+    /// The dialect its fingerprint was read as.
+    #[serde(skip)]
+    pub(crate) fingerprint_dialect: Dialect,
 }
 
 /// What a scope ran, what it broke, and what it should change.
@@ -164,6 +171,12 @@ pub struct Report {
     fingerprints: Vec<ShapeStats>,
     statements: Vec<StatementReport>,
     unstored: Vec<UnstoredReport>,
+    /// Statements whose database was unknown and whose text was masked more than their own
+    /// database would need (see [`ScopeBuilder::dialect`](crate::ScopeBuilder::dialect)).
+    masked_unknown_dialect: usize,
+    /// Statements longer than [`crate::fingerprint::MAX_FINGERPRINT_LEN`], fingerprinted by a
+    /// prefix.
+    truncated: usize,
 }
 
 /// What the statements of one shape share in a report.
@@ -244,11 +257,14 @@ impl Report {
         // and share it between the statements of that shape.
         let mut shapes: HashMap<u64, Shape> = HashMap::new();
         let mut raw: Vec<String> = Vec::with_capacity(captured.len());
+        let (mut masked_unknown_dialect, mut truncated) = (0, 0);
         let statements: Vec<StatementReport> = captured
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                let fp = fingerprint_cached(&c.sql, dialect_of(c.db_system.as_deref()));
+                let fp = cached_among(&c.sql, state.among(&c), c.len);
+                masked_unknown_dialect += usize::from(fp.conservative);
+                truncated += usize::from(fp.truncated);
                 let shape = shapes
                     .entry(fp.hash)
                     .or_insert_with(|| Shape::of(&fp, state));
@@ -260,7 +276,13 @@ impl Report {
                 tally(&mut counts, budget, class, allowed, 1);
                 let report = StatementReport {
                     index: i + 1,
-                    sql: state.show_values.then(|| c.sql.clone()),
+                    sql: state.show_values.then(|| {
+                        if c.len > c.sql.len() {
+                            format!("{} … ({} bytes in all)", c.sql, c.len)
+                        } else {
+                            c.sql.clone()
+                        }
+                    }),
                     normalized: shape.normalized.clone(),
                     fingerprint: shape.hex.clone(),
                     kind: fp.kind,
@@ -275,6 +297,7 @@ impl Report {
                     call_site: c.site,
                     source: c.source,
                     db_system: c.db_system,
+                    dialect: fp.dialect,
                 };
                 raw.push(c.sql);
                 report
@@ -287,6 +310,8 @@ impl Report {
                 for &a in &shape.allowed_by {
                     matched[a] += u.count;
                 }
+                masked_unknown_dialect += usize::from(u.fingerprint.conservative) * u.count;
+                truncated += usize::from(u.fingerprint.truncated) * u.count;
                 tally(
                     &mut counts,
                     budget,
@@ -310,6 +335,7 @@ impl Report {
                     texts: u.texts,
                     binds: u.binds,
                     batched: u.batched,
+                    fingerprint_dialect: u.fingerprint.dialect,
                 }
             })
             .collect();
@@ -410,6 +436,8 @@ impl Report {
             fingerprints,
             statements,
             unstored,
+            masked_unknown_dialect,
+            truncated,
         }
     }
 

@@ -363,7 +363,32 @@ impl Report {
     fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.summary(f)?;
         self.statement_list(f)?;
-        self.findings(f)
+        self.findings(f)?;
+        self.notes(f)
+    }
+
+    /// What the reader should know about how the statements were read.
+    fn notes(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.masked_unknown_dialect > 0 {
+            writeln!(
+                f,
+                "note: the database of {} was unknown, so quoted text any database could read \
+                 as a value was masked; say which it is with `dialect = \"postgres\"` (or \
+                 \"mysql\", \"sqlite\") in query-guard.toml or ScopeBuilder::dialect",
+                plural(self.masked_unknown_dialect, "statement", "statements")
+            )?;
+        }
+        if self.truncated > 0 {
+            writeln!(
+                f,
+                "note: {} longer than 64 KiB {} fingerprinted by {} first 64 KiB and length \
+                 (`…[truncated ≥N]`)",
+                plural(self.truncated, "statement", "statements"),
+                if self.truncated == 1 { "was" } else { "were" },
+                if self.truncated == 1 { "its" } else { "their" },
+            )?;
+        }
+        Ok(())
     }
 
     /// The first line of the report.
