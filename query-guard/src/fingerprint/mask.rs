@@ -127,25 +127,105 @@ pub(crate) fn lex_masked(sql: &str, among: Candidates) -> Masked<'_> {
     // The primary reading keeps the caller's rules whatever the syntax says: the normalised
     // text, read again, must give the same tokens (its `$n` placeholders would otherwise say
     // "not MySQL" the second time and not the first).
-    let mut lexed = lexer::lex(sql, among.dialect());
-    let narrowed = narrow(&lexed.toks, among);
+    let primary = lexer::lex(sql, among.dialect());
+    // Evidence inside what masking covers is no evidence (a `::` in what MySQL reads as a
+    // string): narrow again on what is left until nothing changes. Candidates only widen, so
+    // this ends within three rounds.
+    let mut narrowed = narrow(&primary.toks, among);
+    loop {
+        let masked = mask_with(sql, &primary, among, narrowed);
+        let again = narrow(&masked.lexed.toks, among);
+        if again == narrowed || again.and(narrowed) != narrowed {
+            return masked;
+        }
+        narrowed = again;
+    }
+}
+
+/// [`lex_masked`] for a known set of candidates.
+fn mask_with<'a>(
+    sql: &'a str,
+    primary: &Lexed<'a>,
+    among: Candidates,
+    narrowed: Candidates,
+) -> Masked<'a> {
+    let mut lexed = Lexed {
+        toks: primary.toks.clone(),
+        block_comments: primary.block_comments.clone(),
+        clean_end: primary.clean_end,
+        unbalanced: primary.unbalanced,
+    };
     let mut conservative = false;
-    let dq_may_be_value = narrowed.intersects(Candidates::MYSQL.with(Candidates::SQLITE));
-    let mut kept_dq: Vec<(usize, usize)> = Vec::new();
-    let has_dq = lexed.toks.iter().any(|t| t.flags & DOUBLE_QUOTED != 0);
-    if has_dq {
-        let ctx = Context::new(&lexed.toks);
-        for i in 0..lexed.toks.len() {
-            let t = lexed.toks[i];
-            if t.flags & DOUBLE_QUOTED == 0 || t.kind == TokKind::Param {
+    // 1. What other readings take for strings. A double-quoted token of the primary reading
+    //    that MySQL's reading calls a string is judged by its position below, not here.
+    if lexed.unbalanced || needs_readings(sql.as_bytes()) {
+        let dq_spans: Vec<(usize, usize)> = lexed
+            .toks
+            .iter()
+            .filter(|t| t.flags & DOUBLE_QUOTED != 0 && t.kind != TokKind::Param)
+            .map(|t| dq_span(sql, t))
+            .collect();
+        // Text this reading leaves unbalanced is not valid in it: every reading counts.
+        let all_readings = if lexed.unbalanced {
+            Candidates::ANY
+        } else {
+            narrowed
+        };
+        let primary_rules = Rules::of(among.dialect());
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        for rules in readings(all_readings) {
+            if *rules == primary_rules {
                 continue;
             }
-            if !dq_may_be_value || (identifier_position(&lexed.toks, &ctx, i) && plain(t)) {
-                kept_dq.push(dq_span(sql, &t));
-            } else {
-                lexed.toks[i] = Tok {
+            let other = lexer::lex_with(sql, rules);
+            // A reading that leaves text the primary reading closes unbalanced is not how the
+            // database read it: the statement would not even lex there.
+            if other.unbalanced && !lexed.unbalanced {
+                continue;
+            }
+            for t in &other.toks {
+                if t.kind != TokKind::Param || !is_quoted_literal(t.text) {
+                    continue;
+                }
+                let start = offset(sql, t.text);
+                let span = (start, start + t.text.len());
+                if t.text.starts_with('"') && dq_spans.contains(&span) {
+                    continue;
+                }
+                regions.push(span);
+            }
+        }
+        if !regions.is_empty() {
+            regions.sort_unstable();
+            let merged = merge(regions);
+            let (toks, changed) = cover(sql, &lexed.toks, &merged);
+            lexed.toks = toks;
+            lexed
+                .block_comments
+                .retain(|c| !inside_any(&merged, offset(sql, c)));
+            conservative |= changed && !narrowed.is_single();
+        }
+    }
+    // 2. Double-quoted words, by their position among the tokens that are left: names where
+    //    only a name fits, values elsewhere when MySQL or SQLite is possible.
+    let dq_may_be_value = narrowed.intersects(Candidates::MYSQL.with(Candidates::SQLITE));
+    if dq_may_be_value && lexed.toks.iter().any(|t| t.flags & DOUBLE_QUOTED != 0) {
+        let ctx = Context::new(&lexed.toks);
+        let verdicts: Vec<bool> = (0..lexed.toks.len())
+            .map(|i| {
+                let t = lexed.toks[i];
+                t.flags & DOUBLE_QUOTED == 0
+                    || t.kind == TokKind::Param
+                    || (identifier_position(&lexed.toks, &ctx, i) && plain(t))
+            })
+            .collect();
+        for (t, keep) in lexed.toks.iter_mut().zip(verdicts) {
+            if !keep {
+                let span = dq_span(sql, t);
+                *t = Tok {
                     kind: TokKind::Param,
-                    text: t.text,
+                    // With its quotes: `"$1"` masked is no `$1` placeholder.
+                    text: sql.get(span.0..span.1).unwrap_or(t.text),
                     quote: 0,
                     flags: 0,
                 };
@@ -153,60 +233,6 @@ pub(crate) fn lex_masked(sql: &str, among: Candidates) -> Masked<'_> {
             }
         }
     }
-    // Text this reading leaves unbalanced is not valid in it: every reading counts.
-    let all_readings = if lexed.unbalanced {
-        Candidates::ANY
-    } else {
-        narrowed
-    };
-    if !lexed.unbalanced && !needs_readings(sql.as_bytes()) {
-        return Masked {
-            lexed,
-            among: narrowed,
-            conservative,
-        };
-    }
-    let primary = Rules::of(among.dialect());
-    let mut regions: Vec<(usize, usize)> = Vec::new();
-    for rules in readings(all_readings) {
-        if *rules == primary {
-            continue;
-        }
-        let other = lexer::lex_with(sql, rules);
-        // A reading that leaves text the primary reading closes unbalanced is not how the
-        // database read it: the statement would not even lex there.
-        if other.unbalanced && !lexed.unbalanced {
-            continue;
-        }
-        for t in &other.toks {
-            if t.kind != TokKind::Param || !is_quoted_literal(t.text) {
-                continue;
-            }
-            let start = offset(sql, t.text);
-            let span = (start, start + t.text.len());
-            // A double-quoted identifier of the primary reading, in a place where no database
-            // takes it for a string, is what MySQL's reading calls a string there.
-            if t.text.starts_with('"') && kept_dq.contains(&span) {
-                continue;
-            }
-            regions.push(span);
-        }
-    }
-    if regions.is_empty() {
-        return Masked {
-            lexed,
-            among: narrowed,
-            conservative,
-        };
-    }
-    regions.sort_unstable();
-    let merged = merge(regions);
-    let (toks, changed) = cover(sql, &lexed.toks, &merged);
-    lexed.toks = toks;
-    lexed
-        .block_comments
-        .retain(|c| !inside_any(&merged, offset(sql, c)));
-    conservative |= changed && !narrowed.is_single();
     Masked {
         lexed,
         among: narrowed,
@@ -542,7 +568,8 @@ const NAME_AFTER: &[&str] = &[
 const COLUMNS_AFTER: &[&str] = &["using", "key", "unique", "conflict"];
 
 /// Words before `name (` that make the parenthesis a column list (`INSERT INTO t (…)`,
-/// `CREATE TABLE t (…)`, `REFERENCES t (…)`, `ON t (…)`, `WITH cte (…)`, `AS alias (…)`).
+/// `CREATE TABLE t (…)`, `REFERENCES t (…)`, `ON t (…)`, `WITH cte (…)`). Not `AS alias (…)`:
+/// the normaliser drops that `AS`, and the text must read the same again.
 const NAMED_COLUMNS_AFTER: &[&str] = &[
     "into",
     "table",
@@ -550,12 +577,13 @@ const NAMED_COLUMNS_AFTER: &[&str] = &[
     "references",
     "on",
     "with",
-    "as",
     "using",
 ];
 
 fn is_word_in(t: &Tok<'_>, list: &[&str]) -> bool {
-    t.kind == TokKind::Word && list.iter().any(|w| t.text.eq_ignore_ascii_case(w))
+    t.kind == TokKind::Word
+        && t.flags & DOUBLE_QUOTED == 0
+        && list.iter().any(|w| t.text.eq_ignore_ascii_case(w))
 }
 
 fn is_name(t: &Tok<'_>) -> bool {
@@ -577,6 +605,16 @@ fn identifier_position(toks: &[Tok<'_>], ctx: &Context, i: usize) -> bool {
         return false;
     };
     if is_word_in(prev, NAME_AFTER) {
+        return true;
+    }
+    // An alias: after a name or a `)` (`SELECT count(*) "n"`, `FROM users "u"`); MySQL reads
+    // a string there as the alias's name too.
+    // (Not after another double-quoted word: that one may be masked, and the text must read
+    // the same again.)
+    let sure_name = prev.flags & DOUBLE_QUOTED == 0
+        && ((prev.kind == TokKind::Word && !prev.is_keyword())
+            || prev.kind == TokKind::QuotedIdent);
+    if sure_name || prev.is_punct(")") {
         return true;
     }
     // The first word of an element of a column list or a table definition.

@@ -14,11 +14,14 @@ const NONE: u32 = u32::MAX;
 /// At most this many distinct row shapes of one `VALUES` are compared (bounds the work per row).
 const MAX_ROW_SHAPES: usize = 32;
 
-/// Apply every token rule: noise words, savepoint/cursor/statement names, `= ANY(…)`, `IN (…)`,
+/// Apply every token rule: noise words, values of utility statements, savepoint/cursor/statement
+/// names, `= ANY(…)`, `IN (…)`,
 /// `ARRAY[…]`, multi-row `VALUES`, `FETCH FIRST n ROWS ONLY` and the field of
 /// `EXTRACT(field FROM …)`.
 pub(crate) fn canonicalize<'a>(mut toks: Vec<Tok<'a>>) -> Vec<Tok<'a>> {
     drop_noise(&mut toks);
+    // After the noise is gone: a statement is recognised by its first word as it will read.
+    super::utility::mask_values(&mut toks);
     mark_names(&mut toks);
     collapse_lists(&toks)
 }
@@ -42,11 +45,14 @@ fn drop_noise(toks: &mut Vec<Tok<'_>>) {
         }
         let next = toks.get(i + 1);
         let next_join = next.is_some_and(|n| n.is_word("join"));
+        // `AS` before an alias, but not `AS AS x` (the second one would go on the next
+        // reading), and not before a name that keeps its quotes: `AS "x"` is what makes a
+        // double-quoted word a name for MySQL and SQLite, which read `"x"` elsewhere as a
+        // string (see mask.rs), and MySQL prints it `` `x` ``, so every quoted name keeps it.
         let alias_as = t.is_word("as")
             && !in_cast.last().copied().unwrap_or(false)
-            && next.is_some_and(|n| {
-                n.kind == TokKind::QuotedIdent || n.kind == TokKind::Word && !n.is_keyword()
-            });
+            && !keep.last().is_some_and(|p: &Tok<'_>| p.is_word("as"))
+            && next.is_some_and(|n| n.kind == TokKind::Word && !n.is_keyword());
         let optional_savepoint = t.is_word("savepoint")
             && keep
                 .last()

@@ -643,6 +643,15 @@ fn normalising_twice_changes_nothing() {
             "SELECT a - -1, x::text[], data ?| $1 FROM t",
             "SELECT 'unterminated",
             "SELECT \"unterminated",
+            // Found by a random-text search for texts whose normalised form read differently.
+            "?| `` 0 ",
+            "AS\" hunter2(\"1=.--  x] \\, ",
+            "VALUESAS :: , AS AS x1",
+            "\" \\\\$1\"[::`  SELECT",
+            "AS PRAGMA\nt`#VALUES. ( hunter2",
+            "U&' hunter2 U&'VALUES\"\"/*!._utf8' -- */.$$-- \"\"",
+            "ROLEANY(  hunter2 AS LIMITANY(\"\"PRAGMA\"\"x\\-- $$ ::e' -- ] LIMIT\\; ( ",
+            "\"\" \"\" e']LIMIT`) =\\ ]--  ARRAY[",
         ] {
             let once = fingerprint(sql, d);
             let twice = fingerprint(&once.normalized, d);
