@@ -28,7 +28,10 @@
 //!   [`MAX_COUNT`];
 //! - costs and estimated rows are at most [`MAX_ESTIMATE`].
 //!
-//! These bounds also keep every sum and product [`super::metrics`] makes finite.
+//! A figure the readers add up is a sum of such values: shared and local I/O times (one field
+//! in the model), and the planning and execution times and planning buffers of several
+//! statements in one input. These bounds keep every sum and product [`super::metrics`] makes
+//! finite.
 
 use serde::Serialize;
 
