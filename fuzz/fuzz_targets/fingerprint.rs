@@ -1,6 +1,7 @@
 //! Fuzz `fingerprint`: never panics, and the documented invariants hold on any input.
 //!
-//! Run: `cargo fuzz run fingerprint` from the repository root (see BENCHMARKS.md / the report).
+//! Run: `RUSTC_BOOTSTRAP=1 cargo fuzz run fingerprint` from the repository root (README,
+//! "Reliability").
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

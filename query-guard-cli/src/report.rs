@@ -195,7 +195,7 @@ fn bare_message(e: &serde_json::Error) -> String {
 }
 
 /// Reads one report file's contents.
-fn parse_report(file: &str, bytes: &[u8]) -> Result<ScopeReport, Failure> {
+pub(crate) fn parse_report(file: &str, bytes: &[u8]) -> Result<ScopeReport, Failure> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         Failure::usage(format!(
             "{file}: invalid JSON at line {}, column {}: {}; expected a query-guard report",
@@ -356,6 +356,65 @@ fn select(dir: &Path, all: Vec<ScopeReport>, all_runs: bool) -> (Vec<ScopeReport
     (included, selection)
 }
 
+/// What `fuzz/fuzz_targets/report.rs` checks on any input: a report file is read, or refused
+/// with exit code 2 and a message that names the file (and, for a file that is JSON but not a
+/// valid report, the line and column); what is read has finite, non-negative times no larger
+/// than [`input::MAX_MS`]; two copies of it aggregate (counts saturate) to finite, non-negative
+/// figures, and render in every format. Panics when one fails.
+pub(crate) fn fuzz_check(data: &[u8]) {
+    let report = match parse_report("fuzz.json", data) {
+        Ok(r) => r,
+        Err(f) => {
+            assert_eq!(f.code, 2, "{}", f.message);
+            assert!(f.message.starts_with("fuzz.json: "), "{}", f.message);
+            return;
+        }
+    };
+    let time = |v: f64| assert!(v.is_finite() && (0.0..=input::MAX_MS).contains(&v), "{v}");
+    time(report.db_ms);
+    report.n_plus_one.iter().for_each(|f| time(f.total_ms));
+    report.duplicates.iter().for_each(|d| time(d.total_ms));
+    for s in &report.slow {
+        for v in [
+            s.threshold_ms,
+            s.stats.p95_ms,
+            s.stats.p99_ms,
+            s.stats.max_ms,
+        ] {
+            time(v);
+        }
+    }
+    for s in &report.fingerprints {
+        time(s.total_ms);
+        time(s.max_ms);
+    }
+    let (reports, selection) = select(Path::new("d"), vec![report.clone(), report], false);
+    let a = aggregate::aggregate(&reports, selection, 3);
+    let figure = |v: f64| assert!(v.is_finite() && v >= 0.0, "{v}");
+    a.n_plus_one.iter().for_each(|f| figure(f.total_ms));
+    a.duplicates.iter().for_each(|d| figure(d.total_ms));
+    for s in &a.slow {
+        for v in [s.threshold_ms, s.max_ms, s.p95_ms, s.p99_ms] {
+            figure(v);
+        }
+    }
+    for s in a
+        .worst_scopes
+        .by_statements
+        .iter()
+        .chain(&a.worst_scopes.by_db_time)
+    {
+        figure(s.db_ms);
+    }
+    for s in &a.fingerprints.top {
+        figure(s.total_ms);
+        figure(s.max_ms);
+    }
+    let _ = render::text(&a);
+    let _ = render::markdown(&a);
+    serde_json::to_string(&a).expect("the aggregate serialises");
+}
+
 /// Runs the subcommand.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
@@ -430,6 +489,57 @@ mod tests {
     #[test]
     fn reads_the_schema_the_library_writes() {
         assert_eq!(REPORT_SCHEMA, query_guard::report::REPORT_SCHEMA_VERSION);
+    }
+
+    /// Issue 11, item 8: times a report file cannot hold are refused, naming the file, the line
+    /// and the column.
+    #[test]
+    fn impossible_times_are_refused() {
+        let head = r#"{"schema_version": 2, "run_id": "r", "finished_unix_ms": 1, "scope": "s","#;
+        // serde_json places the error just after the value.
+        for (field, line, column) in [
+            ("\n\"db_ms\": -5}", 2, 12),
+            ("\n\"db_ms\": 1e308}", 2, 15),
+            ("\n\"db_ms\": 1000000000000001}", 2, 26),
+            (
+                "\n\"slow\": [{\"fingerprint\": \"f\", \"normalized\": \"\", \"count\": 1,\n \"threshold_ms\": -1}]}",
+                3,
+                20,
+            ),
+            (
+                "\"fingerprints\": [{\"fingerprint\": \"f\", \"normalized\": \"\", \"count\": 1,\n \"total_ms\": 1, \"max_ms\": -0.5}]}",
+                2,
+                31,
+            ),
+        ] {
+            let text = format!("{head}{field}");
+            let e = parse_report("f.json", text.as_bytes()).unwrap_err();
+            assert_eq!(e.code, 2);
+            let want =
+                format!("f.json: line {line}, column {column}: not a valid query-guard report");
+            assert!(e.message.starts_with(&want), "{text}\n{}", e.message);
+            assert!(
+                e.message.contains("expected milliseconds from 0 to 1e15"),
+                "{}",
+                e.message
+            );
+        }
+        // Negative and fractional counts are refused by their type.
+        for field in [
+            r#""counts": {"counted": -1}}"#,
+            r#""counts": {"counted": 1.5}}"#,
+        ] {
+            let e = parse_report("f.json", format!("{head}{field}").as_bytes()).unwrap_err();
+            assert!(
+                e.message.starts_with("f.json: line 1, column "),
+                "{}",
+                e.message
+            );
+        }
+        // Zero, `-0` and the largest time read.
+        let r = parse_report("f.json", format!(r#"{head}"db_ms": -0.0, "duplicates": [{{"fingerprint": "f", "normalized": "", "count": 2, "total_ms": 1e15}}]}}"#).as_bytes()).unwrap();
+        assert!(r.db_ms == 0.0 && r.db_ms.is_sign_positive());
+        assert_eq!(r.duplicates[0].total_ms, 1e15);
     }
 
     #[test]

@@ -92,14 +92,37 @@ enum Target {
     Num(N, Kind),
 }
 
-/// How a numeric column is written.
+/// How a numeric column is written, and so which values are possible (pg_stat_statements'
+/// own types; see [`parse_number`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// A count: a whole number.
-    Whole,
-    /// Milliseconds or bytes: any number.
-    Real,
+    /// A `bigint` counter (`calls`, `rows`, blocks, WAL records, JIT counts, …): a whole number
+    /// from 0 to `i64::MAX`.
+    Count,
+    /// `wal_bytes`: `numeric`, from an unsigned 64-bit counter: a whole number from 0 to
+    /// `u64::MAX`.
+    Bytes,
+    /// Milliseconds (`double precision`): from 0 to [`MAX_MS`].
+    Time,
 }
+
+impl Kind {
+    /// What a possible value is, for errors.
+    fn expected(self) -> &'static str {
+        match self {
+            Kind::Count => "a whole number from 0 to 9223372036854775807",
+            Kind::Bytes => "a whole number of bytes from 0 to 18446744073709551615",
+            Kind::Time => "a time from 0 to 1e15 ms (about 31,700 years)",
+        }
+    }
+}
+
+/// The largest time a dump may give, in milliseconds: 1e15 ms, about 31,700 years. A
+/// pg_stat_statements time is the sum over every call of one statement since the last reset:
+/// even a thousand backends running one statement without a pause for thirty years stay below
+/// it, so a larger one (or `Infinity`, or `1e308`) is a corrupted dump. The bound also keeps
+/// every sum, square and ratio of the report finite.
+pub(crate) const MAX_MS: f64 = 1e15;
 
 /// Column names, every version's spelling, and where each goes.
 const COLUMNS: &[(&str, Target)] = {
@@ -114,66 +137,66 @@ const COLUMNS: &[(&str, Target)] = {
         ("toplevel", TopLevel),
         ("queryid", QueryId),
         ("query", Query),
-        ("plans", Num(N::Plans, Whole)),
-        ("total_plan_time", Num(N::TotalPlanTime, Real)),
-        ("min_plan_time", Num(N::MinPlanTime, Real)),
-        ("max_plan_time", Num(N::MaxPlanTime, Real)),
-        ("mean_plan_time", Num(N::MeanPlanTime, Real)),
-        ("stddev_plan_time", Num(N::StddevPlanTime, Real)),
-        ("calls", Num(N::Calls, Whole)),
-        ("total_exec_time", Num(N::TotalExecTime, Real)),
-        ("total_time", Num(N::TotalExecTime, Real)),
-        ("min_exec_time", Num(N::MinExecTime, Real)),
-        ("min_time", Num(N::MinExecTime, Real)),
-        ("max_exec_time", Num(N::MaxExecTime, Real)),
-        ("max_time", Num(N::MaxExecTime, Real)),
-        ("mean_exec_time", Num(N::MeanExecTime, Real)),
-        ("mean_time", Num(N::MeanExecTime, Real)),
-        ("stddev_exec_time", Num(N::StddevExecTime, Real)),
-        ("stddev_time", Num(N::StddevExecTime, Real)),
-        ("rows", Num(N::Rows, Whole)),
-        ("shared_blks_hit", Num(N::SharedBlksHit, Whole)),
-        ("shared_blks_read", Num(N::SharedBlksRead, Whole)),
-        ("shared_blks_dirtied", Num(N::SharedBlksDirtied, Whole)),
-        ("shared_blks_written", Num(N::SharedBlksWritten, Whole)),
-        ("local_blks_hit", Num(N::LocalBlksHit, Whole)),
-        ("local_blks_read", Num(N::LocalBlksRead, Whole)),
-        ("local_blks_dirtied", Num(N::LocalBlksDirtied, Whole)),
-        ("local_blks_written", Num(N::LocalBlksWritten, Whole)),
-        ("temp_blks_read", Num(N::TempBlksRead, Whole)),
-        ("temp_blks_written", Num(N::TempBlksWritten, Whole)),
-        ("shared_blk_read_time", Num(N::SharedBlkReadTime, Real)),
-        ("blk_read_time", Num(N::SharedBlkReadTime, Real)),
-        ("shared_blk_write_time", Num(N::SharedBlkWriteTime, Real)),
-        ("blk_write_time", Num(N::SharedBlkWriteTime, Real)),
-        ("local_blk_read_time", Num(N::LocalBlkReadTime, Real)),
-        ("local_blk_write_time", Num(N::LocalBlkWriteTime, Real)),
-        ("temp_blk_read_time", Num(N::TempBlkReadTime, Real)),
-        ("temp_blk_write_time", Num(N::TempBlkWriteTime, Real)),
-        ("wal_records", Num(N::WalRecords, Whole)),
-        ("wal_fpi", Num(N::WalFpi, Whole)),
-        ("wal_bytes", Num(N::WalBytes, Real)),
-        ("wal_buffers_full", Num(N::WalBuffersFull, Whole)),
-        ("jit_functions", Num(N::JitFunctions, Whole)),
-        ("jit_generation_time", Num(N::JitGenerationTime, Real)),
-        ("jit_inlining_count", Num(N::JitInliningCount, Whole)),
-        ("jit_inlining_time", Num(N::JitInliningTime, Real)),
+        ("plans", Num(N::Plans, Count)),
+        ("total_plan_time", Num(N::TotalPlanTime, Time)),
+        ("min_plan_time", Num(N::MinPlanTime, Time)),
+        ("max_plan_time", Num(N::MaxPlanTime, Time)),
+        ("mean_plan_time", Num(N::MeanPlanTime, Time)),
+        ("stddev_plan_time", Num(N::StddevPlanTime, Time)),
+        ("calls", Num(N::Calls, Count)),
+        ("total_exec_time", Num(N::TotalExecTime, Time)),
+        ("total_time", Num(N::TotalExecTime, Time)),
+        ("min_exec_time", Num(N::MinExecTime, Time)),
+        ("min_time", Num(N::MinExecTime, Time)),
+        ("max_exec_time", Num(N::MaxExecTime, Time)),
+        ("max_time", Num(N::MaxExecTime, Time)),
+        ("mean_exec_time", Num(N::MeanExecTime, Time)),
+        ("mean_time", Num(N::MeanExecTime, Time)),
+        ("stddev_exec_time", Num(N::StddevExecTime, Time)),
+        ("stddev_time", Num(N::StddevExecTime, Time)),
+        ("rows", Num(N::Rows, Count)),
+        ("shared_blks_hit", Num(N::SharedBlksHit, Count)),
+        ("shared_blks_read", Num(N::SharedBlksRead, Count)),
+        ("shared_blks_dirtied", Num(N::SharedBlksDirtied, Count)),
+        ("shared_blks_written", Num(N::SharedBlksWritten, Count)),
+        ("local_blks_hit", Num(N::LocalBlksHit, Count)),
+        ("local_blks_read", Num(N::LocalBlksRead, Count)),
+        ("local_blks_dirtied", Num(N::LocalBlksDirtied, Count)),
+        ("local_blks_written", Num(N::LocalBlksWritten, Count)),
+        ("temp_blks_read", Num(N::TempBlksRead, Count)),
+        ("temp_blks_written", Num(N::TempBlksWritten, Count)),
+        ("shared_blk_read_time", Num(N::SharedBlkReadTime, Time)),
+        ("blk_read_time", Num(N::SharedBlkReadTime, Time)),
+        ("shared_blk_write_time", Num(N::SharedBlkWriteTime, Time)),
+        ("blk_write_time", Num(N::SharedBlkWriteTime, Time)),
+        ("local_blk_read_time", Num(N::LocalBlkReadTime, Time)),
+        ("local_blk_write_time", Num(N::LocalBlkWriteTime, Time)),
+        ("temp_blk_read_time", Num(N::TempBlkReadTime, Time)),
+        ("temp_blk_write_time", Num(N::TempBlkWriteTime, Time)),
+        ("wal_records", Num(N::WalRecords, Count)),
+        ("wal_fpi", Num(N::WalFpi, Count)),
+        ("wal_bytes", Num(N::WalBytes, Bytes)),
+        ("wal_buffers_full", Num(N::WalBuffersFull, Count)),
+        ("jit_functions", Num(N::JitFunctions, Count)),
+        ("jit_generation_time", Num(N::JitGenerationTime, Time)),
+        ("jit_inlining_count", Num(N::JitInliningCount, Count)),
+        ("jit_inlining_time", Num(N::JitInliningTime, Time)),
         (
             "jit_optimization_count",
-            Num(N::JitOptimizationCount, Whole),
+            Num(N::JitOptimizationCount, Count),
         ),
-        ("jit_optimization_time", Num(N::JitOptimizationTime, Real)),
-        ("jit_emission_count", Num(N::JitEmissionCount, Whole)),
-        ("jit_emission_time", Num(N::JitEmissionTime, Real)),
-        ("jit_deform_count", Num(N::JitDeformCount, Whole)),
-        ("jit_deform_time", Num(N::JitDeformTime, Real)),
+        ("jit_optimization_time", Num(N::JitOptimizationTime, Time)),
+        ("jit_emission_count", Num(N::JitEmissionCount, Count)),
+        ("jit_emission_time", Num(N::JitEmissionTime, Time)),
+        ("jit_deform_count", Num(N::JitDeformCount, Count)),
+        ("jit_deform_time", Num(N::JitDeformTime, Time)),
         (
             "parallel_workers_to_launch",
-            Num(N::ParallelWorkersToLaunch, Whole),
+            Num(N::ParallelWorkersToLaunch, Count),
         ),
         (
             "parallel_workers_launched",
-            Num(N::ParallelWorkersLaunched, Whole),
+            Num(N::ParallelWorkersLaunched, Count),
         ),
         ("stats_since", StatsSince),
         ("minmax_stats_since", MinmaxStatsSince),
@@ -317,10 +340,10 @@ impl Builder {
         let has = |t: fn(&Target) -> bool| seen.iter().any(t);
         let missing: Vec<&str> = [
             ("query", has(|t| *t == Target::Query)),
-            ("calls", has(|t| *t == Target::Num(N::Calls, Kind::Whole))),
+            ("calls", has(|t| *t == Target::Num(N::Calls, Kind::Count))),
             (
                 "total_exec_time (or total_time)",
-                has(|t| *t == Target::Num(N::TotalExecTime, Kind::Real)),
+                has(|t| *t == Target::Num(N::TotalExecTime, Kind::Time)),
             ),
         ]
         .iter()
@@ -411,12 +434,7 @@ impl Builder {
                     if t.is_empty() {
                         continue;
                     }
-                    let v = parse_number(t, kind).ok_or_else(|| {
-                        bad(match kind {
-                            Kind::Whole => "a whole number",
-                            Kind::Real => "a number",
-                        })
-                    })?;
+                    let v = parse_number(t, kind).ok_or_else(|| bad(kind.expected()))?;
                     e.num[n as usize] = Some(v);
                 }
             }
@@ -429,14 +447,16 @@ impl Builder {
         }
         if e.opt(N::Calls).is_none() {
             return Err(Failure::usage(format!(
-                "{} line {line}, column `calls`: expected a whole number, found NULL",
-                self.source
+                "{} line {line}, column `calls`: expected {}, found NULL",
+                self.source,
+                Kind::Count.expected()
             )));
         }
         if e.opt(N::TotalExecTime).is_none() {
             return Err(Failure::usage(format!(
-                "{} line {line}, column `total_exec_time`: expected a number, found NULL",
-                self.source
+                "{} line {line}, column `total_exec_time`: expected {}, found NULL",
+                self.source,
+                Kind::Time.expected()
             )));
         }
         self.entries.push(e);
@@ -449,24 +469,58 @@ fn non_empty(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// Parse a PostgreSQL number as printed by psql, COPY or JSON (`12`, `0.5`, `1e-07`, `NaN`,
-/// `Infinity`). Whole numbers must not have a fraction (`1.0` is whole); none may be negative except times
-/// (`min_plan_time` is never negative either, but a clock step can make totals odd: accepted).
-fn parse_number(t: &str, kind: Kind) -> Option<f64> {
+/// The largest value the numeric field in slot `slot` of [`Entry::num`] may hold (its column's
+/// type: see [`Kind`]); what the fuzz target checks every entry against.
+pub(crate) fn max_of(slot: usize) -> f64 {
+    let kind = COLUMNS.iter().find_map(|(_, t)| match *t {
+        Target::Num(n, k) if n as usize == slot => Some(k),
+        _ => None,
+    });
     match kind {
-        Kind::Whole => match t.parse::<i64>() {
-            Ok(v) => (v >= 0).then_some(v as f64),
-            // `1.0`, `2e3`: JSON writers that only know floats.
-            Err(_) => {
-                let v: f64 = t.parse().ok()?;
-                (v >= 0.0 && v.is_finite() && v.fract() == 0.0).then_some(v)
-            }
-        },
-        Kind::Real => {
-            let v: f64 = t.parse().ok()?;
-            (!v.is_nan()).then_some(v)
-        }
+        Some(Kind::Count) => i64::MAX as f64,
+        Some(Kind::Bytes) => u64::MAX as f64,
+        Some(Kind::Time) => MAX_MS,
+        None => 0.0,
     }
+}
+
+/// Parse a number as psql, COPY or JSON print it (`12`, `0.5`, `1e-07`, `2e3`; JSON writers
+/// that only know floats print counts as `1.0`), when it is one the column can hold: whole and
+/// within `bigint` (`u64` for `wal_bytes`) for counts, finite, non-negative and at most
+/// [`MAX_MS`] for times. `NaN`, `Infinity`, negative values (pg_stat_statements measures with a
+/// monotonic clock and counts up), fractions of a count and counts past the column's type are
+/// not: the dump is corrupted or was edited, and a report from it would print `inf`, `NaN` or
+/// negative means.
+fn parse_number(t: &str, kind: Kind) -> Option<f64> {
+    let v = match t.parse::<i128>() {
+        // Exact, whatever the size: no float rounding at the type's limit.
+        Ok(i) => {
+            let max = match kind {
+                Kind::Count => i128::from(i64::MAX),
+                Kind::Bytes => i128::from(u64::MAX),
+                Kind::Time => MAX_MS as i128,
+            };
+            if !(0..=max).contains(&i) {
+                return None;
+            }
+            i as f64
+        }
+        Err(_) => {
+            let v: f64 = t.parse().ok()?;
+            let possible = match kind {
+                // 2^63 and 2^64 as floats are one past the type's largest value.
+                Kind::Count => v.fract() == 0.0 && v < 9_223_372_036_854_775_808.0,
+                Kind::Bytes => v.fract() == 0.0 && v < 18_446_744_073_709_551_616.0,
+                Kind::Time => v <= MAX_MS,
+            };
+            if !(v.is_finite() && v >= 0.0 && possible) {
+                return None;
+            }
+            v
+        }
+    };
+    // `-0` is 0.
+    Some(v + 0.0)
 }
 
 #[cfg(test)]
@@ -507,7 +561,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.message,
-            "dump.csv line 7, column `calls`: expected a whole number, found \"2.5\""
+            "dump.csv line 7, column `calls`: expected a whole number from 0 to 9223372036854775807, found \"2.5\""
         );
         let e = b.header(&["query", "total_time"], 1).unwrap_err();
         assert!(e.message.contains("no calls column"), "{}", e.message);
@@ -515,5 +569,70 @@ mod tests {
             .header(&["query", "total_time", "calls", "total_exec_time"], 1)
             .unwrap_err();
         assert!(e.message.contains("appears twice"), "{}", e.message);
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    fn row(cells: [&str; 4]) -> Result<Entry, String> {
+        let mut b = Builder::new("d.csv");
+        b.header(&["query", "calls", "total_exec_time", "wal_bytes"], 1)
+            .unwrap();
+        b.row(
+            3,
+            &[
+                Some(cells[0]),
+                Some(cells[1]),
+                Some(cells[2]),
+                Some(cells[3]),
+            ],
+        )
+        .map_err(|f| {
+            assert_eq!(f.code, 2);
+            f.message
+        })?;
+        Ok(b.entries.pop().unwrap())
+    }
+
+    /// Issue 11, item 8: values pg_stat_statements cannot hold are refused, naming the line,
+    /// the column and what was expected.
+    #[test]
+    fn impossible_values_are_refused() {
+        let count = "expected a whole number from 0 to 9223372036854775807";
+        let time = "expected a time from 0 to 1e15 ms (about 31,700 years)";
+        let bytes = "expected a whole number of bytes from 0 to 18446744073709551615";
+        for (cells, column, expected) in [
+            (["q", "-1", "1", "0"], "calls", count),
+            (["q", "9223372036854775808", "1", "0"], "calls", count),
+            (["q", "18446744073709551616", "1", "0"], "calls", count),
+            (["q", "1e19", "1", "0"], "calls", count),
+            (["q", "9.3e18", "1", "0"], "calls", count),
+            (["q", "NaN", "1", "0"], "calls", count),
+            (["q", "1", "inf", "0"], "total_exec_time", time),
+            (["q", "1", "Infinity", "0"], "total_exec_time", time),
+            (["q", "1", "1e309", "0"], "total_exec_time", time),
+            (["q", "1", "1e308", "0"], "total_exec_time", time),
+            (["q", "1", "1000000000000001", "0"], "total_exec_time", time),
+            (["q", "1", "-5", "0"], "total_exec_time", time),
+            (["q", "1", "-0.001", "0"], "total_exec_time", time),
+            (["q", "1", "NaN", "0"], "total_exec_time", time),
+            (["q", "1", "1", "-1"], "wal_bytes", bytes),
+            (["q", "1", "1", "0.5"], "wal_bytes", bytes),
+            (["q", "1", "1", "18446744073709551616"], "wal_bytes", bytes),
+        ] {
+            let e = row(cells).unwrap_err();
+            let want = format!("d.csv line 3, column `{column}`: {expected}, found ");
+            assert!(e.starts_with(&want), "{cells:?}: {e}");
+        }
+        // The largest possible values, zero and `-0` read.
+        let e = row(["q", "9223372036854775807", "1e15", "18446744073709551615"]).unwrap();
+        assert_eq!(e.get(N::Calls), i64::MAX as f64);
+        assert_eq!(e.get(N::TotalExecTime), 1e15);
+        assert_eq!(e.get(N::WalBytes), u64::MAX as f64);
+        let e = row(["q", "0", "-0", "2e3"]).unwrap();
+        assert!(e.get(N::TotalExecTime).is_sign_positive());
+        assert_eq!(e.get(N::WalBytes), 2000.0);
     }
 }

@@ -113,32 +113,35 @@ pub(crate) fn diff(before: &[Entry], after: &[Entry]) -> Diff {
     d
 }
 
-/// AFTER − BEFORE, counter by counter.
+/// AFTER − BEFORE, counter by counter. Calls and total time went up (else the row is a reset);
+/// a counter that went down meanwhile (BEFORE had a column AFTER lacks, or a dump was edited)
+/// counts 0, never a negative amount.
 fn subtract(a: &Stats, b: &Stats) -> Stats {
+    let d = |x: f64, y: f64| (x - y).max(0.0);
     Stats {
-        calls: a.calls - b.calls,
-        total_ms: a.total_ms - b.total_ms,
+        calls: d(a.calls, b.calls),
+        total_ms: d(a.total_ms, b.total_ms),
         min_ms: None,
         max_ms: None,
         sum_sq: match (a.sum_sq, b.sum_sq) {
-            (Some(x), Some(y)) => Some((x - y).max(0.0)),
+            (Some(x), Some(y)) => Some(d(x, y)),
             _ => None,
         },
-        rows: a.rows - b.rows,
-        plans: a.plans - b.plans,
-        plan_ms: a.plan_ms - b.plan_ms,
-        shared_hit: a.shared_hit - b.shared_hit,
-        shared_read: a.shared_read - b.shared_read,
-        shared_dirtied: a.shared_dirtied - b.shared_dirtied,
-        shared_written: a.shared_written - b.shared_written,
-        local_hit: a.local_hit - b.local_hit,
-        local_read: a.local_read - b.local_read,
-        temp_read: a.temp_read - b.temp_read,
-        temp_written: a.temp_written - b.temp_written,
-        io_ms: a.io_ms - b.io_ms,
-        temp_io_ms: a.temp_io_ms - b.temp_io_ms,
-        wal_bytes: a.wal_bytes - b.wal_bytes,
-        jit_ms: a.jit_ms - b.jit_ms,
+        rows: d(a.rows, b.rows),
+        plans: d(a.plans, b.plans),
+        plan_ms: d(a.plan_ms, b.plan_ms),
+        shared_hit: d(a.shared_hit, b.shared_hit),
+        shared_read: d(a.shared_read, b.shared_read),
+        shared_dirtied: d(a.shared_dirtied, b.shared_dirtied),
+        shared_written: d(a.shared_written, b.shared_written),
+        local_hit: d(a.local_hit, b.local_hit),
+        local_read: d(a.local_read, b.local_read),
+        temp_read: d(a.temp_read, b.temp_read),
+        temp_written: d(a.temp_written, b.temp_written),
+        io_ms: d(a.io_ms, b.io_ms),
+        temp_io_ms: d(a.temp_io_ms, b.temp_io_ms),
+        wal_bytes: d(a.wal_bytes, b.wal_bytes),
+        jit_ms: d(a.jit_ms, b.jit_ms),
     }
 }
 

@@ -9,6 +9,14 @@
 //! that database; when the extension exists but the library was not preloaded, reading the view
 //! fails with SQLSTATE 55000 and "pg_stat_statements must be loaded via
 //! shared_preload_libraries". Each gets its own advice.
+//!
+//! Never hangs: connecting waits at most the URL's `connect_timeout` (seconds, as libpq reads
+//! it) or [`CONNECT_TIMEOUT`]; inside the transaction, `SET LOCAL` bounds each statement to
+//! [`STATEMENT_TIMEOUT`] and each lock wait (a `DROP EXTENSION` holding the view) to
+//! [`LOCK_TIMEOUT`] unless the session already has its own bound; and the whole read gives up
+//! after [`READ_TIMEOUT`] whatever the server does (a peer that stopped answering).
+
+use std::time::Duration;
 
 use sqlx::{Connection, Row};
 
@@ -36,6 +44,16 @@ pub(crate) fn explain(code: Option<&str>, message: &str, db: &str) -> String {
         )
     } else if code == Some("55000") || message.contains("shared_preload_libraries") {
         "pg_stat_statements is installed but not loaded: add `shared_preload_libraries = 'pg_stat_statements'` to postgresql.conf (or `ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`) and restart the server".to_owned()
+    } else if code == Some("55P03") {
+        format!(
+            "cannot read pg_stat_statements in {db}: another session holds a lock on it ({message}; \
+             lock_timeout {LOCK_TIMEOUT} unless the session sets its own); try again later"
+        )
+    } else if code == Some("57014") {
+        format!(
+            "cannot read pg_stat_statements in {db}: the read was cancelled ({message}; \
+             statement_timeout {STATEMENT_TIMEOUT} unless the session sets its own)"
+        )
     } else if code == Some("42501") {
         format!(
             "not allowed to read pg_stat_statements ({message}); grant pg_read_all_stats to this role"
@@ -52,6 +70,29 @@ fn db_failure(e: sqlx::Error, what: &str, db: &str) -> Failure {
     }
 }
 
+/// How long connecting may take when the URL gives no `connect_timeout`.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// `statement_timeout` of the read-only transaction (when the session has none).
+pub(crate) const STATEMENT_TIMEOUT: &str = "30s";
+/// `lock_timeout` of the read-only transaction (when the session has none): reading the view
+/// needs only a share lock, so a longer wait means something holds it exclusively.
+pub(crate) const LOCK_TIMEOUT: &str = "2s";
+/// How long the whole read may take once connected, on the client's clock.
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The URL's `connect_timeout` parameter, in whole seconds as libpq reads it; `None` when absent,
+/// not a number, or 0 (libpq's "wait forever", which this command does not do).
+pub(crate) fn connect_timeout(url: &str) -> Option<Duration> {
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "connect_timeout")
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map(Duration::from_secs)
+}
+
 /// Read a snapshot from the server at `url`.
 pub(crate) fn read(url: &str) -> Result<Snapshot, Failure> {
     let shown = redact(url);
@@ -59,12 +100,30 @@ pub(crate) fn read(url: &str) -> Result<Snapshot, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    let wait = connect_timeout(url).unwrap_or(CONNECT_TIMEOUT);
     rt.block_on(async {
-        let mut conn = sqlx::postgres::PgConnection::connect(url)
+        let mut conn =
+            match tokio::time::timeout(wait, sqlx::postgres::PgConnection::connect(url)).await {
+                Ok(connected) => connected
+                    .map_err(|e| Failure::usage(format!("cannot connect to {shown}: {e}")))?,
+                Err(_) => {
+                    return Err(Failure::usage(format!(
+                        "cannot connect to {shown}: no answer within {} s (set `connect_timeout` \
+                         in the URL to wait longer)",
+                        wait.as_secs()
+                    )));
+                }
+            };
+        let result = tokio::time::timeout(READ_TIMEOUT, read_in_transaction(&mut conn, &shown))
             .await
-            .map_err(|e| Failure::usage(format!("cannot connect to {shown}: {e}")))?;
-        let result = read_in_transaction(&mut conn, &shown).await;
-        let _ = conn.close().await;
+            .unwrap_or_else(|_| {
+                Err(Failure::usage(format!(
+                    "{shown} did not answer within {} s while pg_stat_statements was read; \
+                     nothing was changed",
+                    READ_TIMEOUT.as_secs()
+                )))
+            });
+        let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;
         result
     })
 }
@@ -81,6 +140,20 @@ async fn read_in_transaction(
                 "cannot start a read-only transaction on {shown}: {e}"
             ))
         })?;
+    // Bounds for this transaction only (`is_local`), where the session (the URL's `options`,
+    // the role, the database) sets none of its own.
+    sqlx::query(
+        "SELECT set_config(name, $1, true) FROM pg_settings \
+         WHERE name = 'statement_timeout' AND setting = '0' \
+         UNION ALL \
+         SELECT set_config(name, $2, true) FROM pg_settings \
+         WHERE name = 'lock_timeout' AND setting = '0'",
+    )
+    .bind(STATEMENT_TIMEOUT)
+    .bind(LOCK_TIMEOUT)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Failure::usage(format!("cannot set the read's timeouts on {shown}: {e}")))?;
     let db: String = sqlx::query_scalar("SELECT current_database()::text")
         .fetch_one(&mut *conn)
         .await
@@ -177,5 +250,23 @@ mod tests {
             "postgres://u:***@h:5432/d"
         );
         assert_eq!(redact("postgres://u@h/d"), "postgres://u@h/d");
+    }
+
+    #[test]
+    fn connect_timeout_from_the_url() {
+        let secs = |u: &str| connect_timeout(u).map(|d| d.as_secs());
+        assert_eq!(secs("postgres://u@h/d?connect_timeout=3"), Some(3));
+        assert_eq!(
+            secs("postgres://u@h/d?sslmode=disable&connect_timeout=25"),
+            Some(25)
+        );
+        for none in [
+            "postgres://u@h/d",
+            "postgres://u@h/d?connect_timeout=0",
+            "postgres://u@h/d?connect_timeout=soon",
+            "postgres://u@h/d?xconnect_timeout=3",
+        ] {
+            assert_eq!(secs(none), None, "{none}");
+        }
     }
 }

@@ -9,11 +9,13 @@
 //! - `statements`: rows regrouped by query-guard's fingerprint, with pooled statistics;
 //! - `n_plus_one`, `health`, `diff`: findings;
 //! - `report`: every section, computed once; `render`: text, Markdown, JSON;
-//! - `rules`: `--fail-on`.
+//! - `rules`: `--fail-on`;
+//! - `fuzz`: what the fuzz target checks (`fuzz/fuzz_targets/analyze.rs`).
 
 mod columns;
 mod csv;
 mod diff;
+pub(crate) mod fuzz;
 mod health;
 mod input;
 mod json;

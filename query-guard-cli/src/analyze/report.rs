@@ -139,6 +139,16 @@ pub(crate) struct Regression {
     pub(crate) before_calls: f64,
 }
 
+impl Regression {
+    /// The window's mean over the mean before; `None` when the mean before was 0 (any time is
+    /// then infinitely more).
+    pub(crate) fn factor(&self) -> Option<f64> {
+        (self.before_mean_ms > 0.0)
+            .then(|| self.after_mean_ms / self.before_mean_ms)
+            .filter(|f| f.is_finite())
+    }
+}
+
 /// A statement seen in BEFORE only.
 #[derive(Debug, Clone)]
 pub(crate) struct Evicted {
@@ -416,7 +426,8 @@ fn diff_sections(
     out.new
         .sort_by(|&a, &b| st[b].stats.total_ms.total_cmp(&st[a].stats.total_ms));
     out.regressed.sort_by(|a, b| {
-        (b.after_mean_ms / b.before_mean_ms).total_cmp(&(a.after_mean_ms / a.before_mean_ms))
+        let f = |r: &Regression| r.factor().unwrap_or(f64::INFINITY);
+        f(b).total_cmp(&f(a))
     });
     // Evicted rows, by fingerprint.
     let gone: Vec<_> = d.evicted.to_vec();

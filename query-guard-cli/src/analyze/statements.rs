@@ -128,19 +128,23 @@ impl Stats {
         Some((sq / self.calls - mean * mean).max(0.0).sqrt())
     }
 
-    /// Coefficient of variation: stddev / mean.
+    /// Coefficient of variation: stddev / mean (`None` when the mean is 0, or so small that
+    /// the ratio is not a finite number).
     pub(crate) fn cv(&self) -> Option<f64> {
         let mean = self.mean_ms();
         (mean > 0.0)
             .then(|| self.stddev_ms().map(|s| s / mean))
             .flatten()
+            .filter(|r| r.is_finite())
     }
 
+    /// The maximum over the mean (`None` as for [`Stats::cv`]).
     pub(crate) fn max_over_mean(&self) -> Option<f64> {
         let mean = self.mean_ms();
         (mean > 0.0)
             .then(|| self.max_ms.map(|m| m / mean))
             .flatten()
+            .filter(|r| r.is_finite())
     }
 
     pub(crate) fn rows_per_call(&self) -> f64 {

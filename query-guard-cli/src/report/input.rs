@@ -5,10 +5,32 @@
 //! fields added in a later minor release still reads. Collections and optional fields default to
 //! empty when missing, so only the identity of a report (`run_id`, `finished_unix_ms`, `scope`)
 //! is required besides `schema_version`.
+//!
+//! Times are checked as they are read ([`ms`]): the library writes finite, non-negative
+//! milliseconds, so `-5`, `1e308` or a time past [`MAX_MS`] is a corrupted or hand-made file,
+//! refused with its line and column (serde_json places the error). Counts are `u64`: negative or
+//! fractional counts are refused the same way, and the aggregate adds them saturating.
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The longest time a report file may give, in milliseconds: 1e15 ms, about 31,700 years (a
+/// scope's statements, summed). Sums over any number of files stay finite below it.
+pub(crate) const MAX_MS: f64 = 1e15;
+
+/// Reads a time in milliseconds: a finite number from 0 to [`MAX_MS`] (`-0` reads as 0).
+pub(crate) fn ms<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && (0.0..=MAX_MS).contains(&v) {
+        Ok(v + 0.0)
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Float(v),
+            &"milliseconds from 0 to 1e15",
+        ))
+    }
+}
 
 /// One scope's report.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,7 +44,7 @@ pub(crate) struct ScopeReport {
     pub test: Option<String>,
     #[serde(default)]
     pub failed: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub db_ms: f64,
     #[serde(default)]
     pub counts: Counts,
@@ -125,7 +147,7 @@ pub(crate) struct NPlusOne {
     pub fingerprint: String,
     pub normalized: String,
     pub count: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub total_ms: f64,
     /// `a > b (file:line)`, or `-` when the statements ran directly in the scope.
     #[serde(default)]
@@ -147,7 +169,7 @@ pub(crate) struct Duplicate {
     pub fingerprint: String,
     pub normalized: String,
     pub count: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub total_ms: f64,
     #[serde(default)]
     pub tables: Vec<String>,
@@ -155,11 +177,11 @@ pub(crate) struct Duplicate {
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub(crate) struct TimeStats {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub p95_ms: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub p99_ms: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub max_ms: f64,
     #[serde(default)]
     pub approximate: bool,
@@ -174,7 +196,7 @@ pub(crate) struct Slow {
     pub count: u64,
     #[serde(default)]
     pub runs: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub threshold_ms: f64,
     #[serde(default)]
     pub stats: TimeStats,
@@ -207,9 +229,9 @@ pub(crate) struct Shape {
     pub count: u64,
     #[serde(default)]
     pub timed: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub total_ms: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ms")]
     pub max_ms: f64,
 }
 

@@ -14,8 +14,89 @@
 //! `Index Scan Backward using i on t`); the model keeps the JSON form's parts instead
 //! (`Aggregate` with strategy `Hashed`, `Index Scan` with direction `Backward`), so the two
 //! formats of one plan give the same model. [`Node::label`] rebuilds the printed name.
+//!
+//! ## Figures
+//!
+//! Every reader checks each number where it reads it, and rejects the plan (with the line and
+//! column) when it is one PostgreSQL cannot print. So in every [`Plan`] a reader returns, every
+//! figure is finite and non-negative, and:
+//!
+//! - times (milliseconds) are at most [`MAX_MS`];
+//! - counts (loops, blocks, workers, batches, kB, WAL records and bytes, trigger calls, JIT
+//!   functions, plan width) are whole numbers at most [`MAX_COUNT`];
+//! - actual rows and rows removed (per loop, fractional from PostgreSQL 18) are at most
+//!   [`MAX_COUNT`];
+//! - costs and estimated rows are at most [`MAX_ESTIMATE`].
+//!
+//! A figure the readers add up is a sum of such values: shared and local I/O times (one field
+//! in the model), and the planning and execution times and planning buffers of several
+//! statements in one input. These bounds keep every sum and product [`super::metrics`] makes
+//! finite.
 
 use serde::Serialize;
+
+/// The longest time a plan may give, in milliseconds: 1e12 ms, about 31.7 years. Every time in
+/// a plan (per-loop node times, planning, execution, triggers, JIT, I/O) is part of one run of
+/// one statement, so a larger one is a corrupted plan, not a slow statement.
+pub const MAX_MS: f64 = 1e12;
+
+/// The largest count a plan may give: `u64::MAX` (PostgreSQL keeps its counters in 64 bits).
+pub const MAX_COUNT: f64 = u64::MAX as f64;
+
+/// The largest cost or estimated row count a plan may give: 1e300. PostgreSQL clamps row
+/// estimates to 1e100 and costs grow with them; the bound keeps sums of costs over any plan
+/// finite.
+pub const MAX_ESTIMATE: f64 = 1e300;
+
+/// What a number in a plan measures, and so which values are possible (see [Figures](self#figures)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Figure {
+    /// Milliseconds: 0 to [`MAX_MS`].
+    Ms,
+    /// A whole number: 0 to [`MAX_COUNT`].
+    Count,
+    /// Rows per loop, fractional from PostgreSQL 18: 0 to [`MAX_COUNT`].
+    Rows,
+    /// A cost or an estimated row count: 0 to [`MAX_ESTIMATE`].
+    Estimate,
+}
+
+impl Figure {
+    /// The number written as `text` (surrounding spaces ignored), when it is one this figure can
+    /// be; `None` when it is not a number or not a possible one (tell them apart with
+    /// `text.trim().parse::<f64>()`). `-0` reads as 0.
+    pub(crate) fn read(self, text: &str) -> Option<f64> {
+        let t = text.trim();
+        let v = if self == Figure::Count && !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            // Exact up to u64::MAX, which a float comparison would round.
+            t.parse::<u64>().ok()? as f64
+        } else {
+            let v: f64 = t.parse().ok()?;
+            let below = match self {
+                Figure::Ms => v <= MAX_MS,
+                // 2^64 as a float is one past u64::MAX.
+                Figure::Count => v.fract() == 0.0 && v < MAX_COUNT,
+                Figure::Rows => v <= MAX_COUNT,
+                Figure::Estimate => v <= MAX_ESTIMATE,
+            };
+            if !(v.is_finite() && v >= 0.0 && below) {
+                return None;
+            }
+            v
+        };
+        Some(if v == 0.0 { 0.0 } else { v })
+    }
+
+    /// What a possible value is, for errors: `a whole number from 0 to 18446744073709551615`.
+    pub(crate) fn expected(self) -> &'static str {
+        match self {
+            Figure::Ms => "a time from 0 to 1e12 ms (about 31.7 years)",
+            Figure::Count => "a whole number from 0 to 18446744073709551615",
+            Figure::Rows => "a number of rows from 0 to 18446744073709551615",
+            Figure::Estimate => "a number from 0 to 1e300",
+        }
+    }
+}
 
 /// Which database produced a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -618,5 +699,44 @@ impl Node {
             return Some(0.0);
         }
         self.actual.map(|a| a.loops)
+    }
+}
+
+#[cfg(test)]
+mod figure_tests {
+    use super::Figure;
+
+    #[test]
+    fn possible_values_only() {
+        assert_eq!(
+            Figure::Count.read("18446744073709551615"),
+            Some(u64::MAX as f64)
+        );
+        assert_eq!(Figure::Count.read(" 12 "), Some(12.0));
+        assert_eq!(Figure::Count.read("3.0"), Some(3.0));
+        assert_eq!(Figure::Count.read("-0"), Some(0.0));
+        assert!(Figure::Count.read("-0").unwrap().is_sign_positive());
+        for bad in [
+            "18446744073709551616",
+            "1.8446744073709552e19",
+            "-1",
+            "1.5",
+            "1e400",
+            "inf",
+            "NaN",
+            "x",
+            "",
+        ] {
+            assert_eq!(Figure::Count.read(bad), None, "{bad}");
+        }
+        assert_eq!(Figure::Rows.read("0.5"), Some(0.5));
+        assert_eq!(Figure::Rows.read("-0.5"), None);
+        assert_eq!(Figure::Ms.read("1e12"), Some(1e12));
+        for bad in ["1.0000001e12", "1e308", "-0.001", "Infinity", "nan"] {
+            assert_eq!(Figure::Ms.read(bad), None, "{bad}");
+        }
+        assert_eq!(Figure::Estimate.read("1e300"), Some(1e300));
+        assert_eq!(Figure::Estimate.read("1e301"), None);
+        assert_eq!(Figure::Estimate.read("-1"), None);
     }
 }

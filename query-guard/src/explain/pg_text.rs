@@ -21,8 +21,8 @@
 use super::error::PlanError;
 use super::input::Line;
 use super::model::{
-    Actual, Buffers, Condition, Engine, Estimate, Format, HashInfo, Jit, Node, Plan, SortInfo,
-    Subplan, SubplanKind, Trigger, Wal,
+    Actual, Buffers, Condition, Engine, Estimate, Figure, Format, HashInfo, Jit, Node, Plan,
+    SortInfo, Subplan, SubplanKind, Trigger, Wal,
 };
 
 /// Parses a text plan.
@@ -373,6 +373,9 @@ struct Cursor<'a> {
 
 type Expect = (usize, &'static str);
 
+/// An error in a node line's groups: where, and what was expected.
+type GroupError = (usize, String);
+
 impl Cursor<'_> {
     fn ws(&mut self) {
         while self.s[self.pos..].starts_with([' ', '\t']) {
@@ -389,16 +392,18 @@ impl Cursor<'_> {
         }
     }
 
-    fn expect(&mut self, lit: &str, what: &'static str) -> Result<(), Expect> {
+    fn expect(&mut self, lit: &str, what: &'static str) -> Result<(), GroupError> {
         self.ws();
         if self.eat(lit) {
             Ok(())
         } else {
-            Err((self.pos, what))
+            Err((self.pos, what.to_owned()))
         }
     }
 
-    fn num(&mut self, what: &'static str) -> Result<f64, Expect> {
+    /// A number that `fig` can be: `what` is what was expected when there is no number,
+    /// `name` says which figure it is when the number is not a possible one (a negative time).
+    fn num(&mut self, fig: Figure, what: &'static str, name: &str) -> Result<f64, GroupError> {
         let rest = &self.s[self.pos..];
         let mut len = 0;
         let mut dot = false;
@@ -415,12 +420,15 @@ impl Cursor<'_> {
             }
         }
         let text = &rest[..len];
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() && text.ends_with(|c: char| c.is_ascii_digit()) => {
+        if !(text.parse::<f64>().is_ok() && text.ends_with(|c: char| c.is_ascii_digit())) {
+            return Err((self.pos, what.to_owned()));
+        }
+        match fig.read(text) {
+            Some(v) => {
                 self.pos += len;
                 Ok(v)
             }
-            _ => Err((self.pos, what)),
+            None => Err((self.pos, format!("{} ({name})", fig.expected()))),
         }
     }
 }
@@ -433,7 +441,7 @@ struct Groups {
     never_executed: bool,
 }
 
-fn groups(s: &str, start: usize) -> Result<Groups, Expect> {
+fn groups(s: &str, start: usize) -> Result<Groups, GroupError> {
     let mut c = Cursor { s, pos: start };
     let mut g = Groups::default();
     loop {
@@ -442,13 +450,25 @@ fn groups(s: &str, start: usize) -> Result<Groups, Expect> {
             return Ok(g);
         }
         if g.estimate.is_none() && g.actual.is_none() && !g.never_executed && c.eat("(cost=") {
-            let startup_cost = c.num("a number (the startup cost) after `cost=`")?;
+            let startup_cost = c.num(
+                Figure::Estimate,
+                "a number (the startup cost) after `cost=`",
+                "the startup cost",
+            )?;
             c.expect("..", "`..` between the startup and the total cost")?;
-            let total_cost = c.num("a number (the total cost) after `..`")?;
+            let total_cost = c.num(
+                Figure::Estimate,
+                "a number (the total cost) after `..`",
+                "the total cost",
+            )?;
             c.expect("rows=", "`rows=` after the total cost")?;
-            let rows = c.num("a number after `rows=`")?;
+            let rows = c.num(
+                Figure::Estimate,
+                "a number after `rows=`",
+                "the estimated rows",
+            )?;
             c.expect("width=", "`width=` after the estimated rows")?;
-            let width = c.num("a number after `width=`")?;
+            let width = c.num(Figure::Count, "a number after `width=`", "the width")?;
             c.expect(")", "`)` closing the cost group")?;
             g.estimate = Some(Estimate {
                 startup_cost,
@@ -460,14 +480,22 @@ fn groups(s: &str, start: usize) -> Result<Groups, Expect> {
             c.ws();
             let (mut startup_ms, mut total_ms) = (None, None);
             if c.eat("time=") {
-                startup_ms = Some(c.num("a number (the startup time) after `time=`")?);
+                startup_ms = Some(c.num(
+                    Figure::Ms,
+                    "a number (the startup time) after `time=`",
+                    "the startup time",
+                )?);
                 c.expect("..", "`..` between the startup and the total time")?;
-                total_ms = Some(c.num("a number (the total time) after `..`")?);
+                total_ms = Some(c.num(
+                    Figure::Ms,
+                    "a number (the total time) after `..`",
+                    "the total time",
+                )?);
             }
             c.expect("rows=", "`rows=` in the actual group")?;
-            let rows = c.num("a number after `rows=`")?;
+            let rows = c.num(Figure::Rows, "a number after `rows=`", "the actual rows")?;
             c.expect("loops=", "`loops=` after the actual rows")?;
-            let loops = c.num("a number after `loops=`")?;
+            let loops = c.num(Figure::Count, "a number after `loops=`", "the loops")?;
             c.expect(")", "`)` closing the actual group")?;
             g.actual = Some(Actual {
                 startup_ms,
@@ -485,7 +513,7 @@ fn groups(s: &str, start: usize) -> Result<Groups, Expect> {
             } else {
                 "`(cost=…)`, `(actual …)` or `(never executed)`"
             };
-            return Err((c.pos, what));
+            return Err((c.pos, what.to_owned()));
         }
     }
 }
@@ -854,13 +882,77 @@ fn node_line(line: &Logical, start: usize, strict: bool) -> Result<Option<Node>,
 
 use super::model::CONDITION_KINDS as CONDITIONS;
 
-/// A number at the start of `s`, with an optional unit (`82kB`, `0.4 ms`).
-fn lead_num(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let len = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .unwrap_or(s.len());
-    s[..len].parse().ok().filter(|v: &f64| v.is_finite())
+/// The number at the start of `s` (after spaces), without its unit (`82` of `82kB`, `0.4` of
+/// `0.4 ms`).
+fn lead_text(s: &str) -> &str {
+    let s = s.trim_start();
+    let b = s.as_bytes();
+    let mut len = 0;
+    while len < b.len() {
+        let exponent = matches!(b[len], b'e' | b'E')
+            && len > 0
+            && match b.get(len + 1) {
+                Some(b'-' | b'+') => b.get(len + 2).is_some_and(u8::is_ascii_digit),
+                Some(d) => d.is_ascii_digit(),
+                None => false,
+            };
+        if exponent {
+            len += 2;
+        } else if b[len].is_ascii_digit() || matches!(b[len], b'.' | b'-') {
+            len += 1;
+        } else {
+            break;
+        }
+    }
+    &s[..len]
+}
+
+/// The byte offset of `inner` in `outer` when `inner` is a slice of it (as every value the
+/// detail readers take is of its line), else 0.
+fn offset_in(outer: &str, inner: &str) -> usize {
+    (inner.as_ptr() as usize)
+        .checked_sub(outer.as_ptr() as usize)
+        .filter(|&at| at <= outer.len())
+        .unwrap_or(0)
+}
+
+/// Reads the numbers of one line's details and trailers, checking each against what it
+/// measures. A number that is not there (a cut line) reads as `None`, as before; one that is
+/// there but impossible (`Heap Fetches: -3`) also reads as `None`, and the first such is kept
+/// with its place in the line, for [`Nums::finish`] to report.
+struct Nums<'a> {
+    /// The line the values are slices of.
+    line: &'a str,
+    error: Option<(usize, String)>,
+}
+
+impl<'a> Nums<'a> {
+    fn new(line: &'a str) -> Self {
+        Nums { line, error: None }
+    }
+
+    /// The number at the start of `s` (a slice of the line), if it is one `fig` can be.
+    fn get(&mut self, s: &str, fig: Figure, name: &str) -> Option<f64> {
+        let text = lead_text(s);
+        text.parse::<f64>().ok()?;
+        let v = fig.read(text);
+        if v.is_none() && self.error.is_none() {
+            let at = offset_in(self.line, text);
+            self.error = Some((at, format!("{} ({name})", fig.expected())));
+        }
+        v
+    }
+
+    /// The error of the first impossible number, placed in `line`.
+    fn finish(self, line: &Logical) -> Result<(), PlanError> {
+        match self.error {
+            Some((at, expected)) => {
+                let base = offset_in(&line.text, self.line);
+                Err(line.error(base + at, expected))
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 /// The `Key: value` parts of a line that prints several (`Buckets: 1024  Batches: 1  Memory
@@ -888,19 +980,19 @@ fn segments<'a>(t: &'a str, keys: &[&'a str]) -> Vec<(&'a str, &'a str)> {
     out
 }
 
-/// `k=v k=v` pairs.
-fn pairs(s: &str) -> impl Iterator<Item = (&str, f64)> {
-    s.split_whitespace().filter_map(|w| {
-        let (k, v) = w.split_once('=')?;
-        Some((k, lead_num(v)?))
-    })
+/// `k=v k=v` pairs: the key and the value's text.
+fn pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    s.split_whitespace().filter_map(|w| w.split_once('='))
 }
 
-fn read_buffers(value: &str, b: &mut Buffers) {
+fn read_buffers(value: &str, b: &mut Buffers, nums: &mut Nums<'_>) {
     for part in value.split(',') {
         let mut words = part.trim().splitn(2, ' ');
         let (scope, rest) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
         for (k, v) in pairs(rest) {
+            let Some(v) = nums.get(v, Figure::Count, "a block count") else {
+                continue;
+            };
             match (scope, k) {
                 ("shared", "hit") => b.shared_hit = v,
                 ("shared", "read") => b.shared_read = v,
@@ -920,7 +1012,7 @@ fn read_buffers(value: &str, b: &mut Buffers) {
 
 /// `read=… write=…` (≤ 14), `shared/local read=…, temp read=…` (15), `shared read=…, local
 /// read=…, temp read=…` (16+).
-fn read_io(value: &str, b: &mut Buffers) {
+fn read_io(value: &str, b: &mut Buffers, nums: &mut Nums<'_>) {
     for part in value.split(',') {
         let part = part.trim();
         let (scope, rest) = match part.split_once(' ') {
@@ -928,6 +1020,9 @@ fn read_io(value: &str, b: &mut Buffers) {
             _ => ("", part),
         };
         for (k, v) in pairs(rest) {
+            let Some(v) = nums.get(v, Figure::Ms, "an I/O time") else {
+                continue;
+            };
             match (scope == "temp", k) {
                 (true, "read") => b.temp_io_read_ms += v,
                 (true, "write") => b.temp_io_write_ms += v,
@@ -940,9 +1035,12 @@ fn read_io(value: &str, b: &mut Buffers) {
 }
 
 /// `records=1 fpi=0 bytes=64 buffers full=0`.
-fn read_wal(value: &str, node: &mut Node) {
+fn read_wal(value: &str, node: &mut Node, nums: &mut Nums<'_>) {
     let w = node.wal.get_or_insert_with(Wal::default);
     for (k, v) in pairs(value) {
+        let Some(v) = nums.get(v, Figure::Count, "a WAL count") else {
+            continue;
+        };
         match k {
             "records" => w.records = v,
             "fpi" => w.fpi = v,
@@ -967,7 +1065,7 @@ fn fmt_num(v: f64) -> String {
 
 /// Incremental Sort's `Full-sort Groups: 4  Sort Method: quicksort  Average Memory: 29kB  Peak
 /// Memory: 29kB`, as pg_json renders the JSON object (keys in order, nested objects inline).
-fn sort_groups(t: &str) -> String {
+fn sort_groups(t: &str, nums: &mut Nums<'_>) -> String {
     let segs = segments(
         t,
         &[
@@ -982,7 +1080,11 @@ fn sort_groups(t: &str) -> String {
         ],
     );
     let get = |k: &str| segs.iter().find(|s| s.0 == k).map(|s| s.1);
-    let kb = |k: &str| get(k).and_then(lead_num).map(fmt_num);
+    let mut kb = |k: &str| {
+        get(k)
+            .and_then(|v| nums.get(v, Figure::Count, "kilobytes"))
+            .map(fmt_num)
+    };
     let mut parts = Vec::new();
     if let Some(n) = get("Full-sort Groups").or(get("Pre-sorted Groups")) {
         parts.push(format!("Group Count: {n}"));
@@ -1003,21 +1105,25 @@ fn sort_groups(t: &str) -> String {
     parts.join(", ")
 }
 
-fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
-    let num = || lead_num(value);
+/// Reads one `Key: value` detail line of a node; `t` is the line, `value` a slice of it.
+fn detail(node: &mut Node, t: &str, key: &str, value: &str, nums: &mut Nums<'_>) {
+    let mut num = |fig: Figure| nums.get(value, fig, key);
     match key {
         k if CONDITIONS.contains(&k) => node.conditions.push(Condition {
             kind: k.to_owned(),
             expr: value.to_owned(),
         }),
-        "Rows Removed by Filter" => node.rows_removed_by_filter = num(),
-        "Rows Removed by Join Filter" => node.rows_removed_by_join_filter = num(),
-        "Rows Removed by Index Recheck" => node.rows_removed_by_recheck = num(),
-        "Heap Fetches" => node.heap_fetches = num(),
-        "Workers Planned" => node.workers_planned = num(),
-        "Workers Launched" => node.workers_launched = num(),
+        "Rows Removed by Filter" => node.rows_removed_by_filter = num(Figure::Rows),
+        "Rows Removed by Join Filter" => node.rows_removed_by_join_filter = num(Figure::Rows),
+        "Rows Removed by Index Recheck" => node.rows_removed_by_recheck = num(Figure::Rows),
+        "Heap Fetches" => node.heap_fetches = num(Figure::Count),
+        "Workers Planned" => node.workers_planned = num(Figure::Count),
+        "Workers Launched" => node.workers_launched = num(Figure::Count),
         "Heap Blocks" => {
             for (k, v) in pairs(value) {
+                let Some(v) = nums.get(v, Figure::Count, "heap blocks") else {
+                    continue;
+                };
                 match k {
                     "exact" => node.exact_heap_blocks = Some(v),
                     "lossy" => node.lossy_heap_blocks = Some(v),
@@ -1032,7 +1138,9 @@ fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
             node.sort = Some(SortInfo {
                 method: method.to_owned(),
                 space_type: space.map(|s| s.0.to_owned()).unwrap_or_default(),
-                space_kb: space.and_then(|s| lead_num(s.1)).unwrap_or(0.0),
+                space_kb: space
+                    .and_then(|s| nums.get(s.1, Figure::Count, "kilobytes"))
+                    .unwrap_or(0.0),
             });
         }
         "Buckets" | "Batches" | "Planned Partitions" => {
@@ -1048,25 +1156,28 @@ fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
             );
             let h = node.hash.get_or_insert_with(HashInfo::default);
             for (k, v) in segs {
-                let orig = v.split_once("(originally ").and_then(|(_, o)| lead_num(o));
+                let orig = v
+                    .split_once("(originally ")
+                    .and_then(|(_, o)| nums.get(o, Figure::Count, k));
+                let n = nums.get(v, Figure::Count, k);
                 match k {
                     "Planned Partitions" => {
-                        let n = lead_num(v).map(fmt_num).unwrap_or_default();
+                        let n = n.map(fmt_num).unwrap_or_default();
                         node.properties.push(("Planned Partitions".into(), n));
                     }
                     "Buckets" => {
-                        h.buckets = lead_num(v);
+                        h.buckets = n;
                         h.original_buckets = orig.or(h.buckets);
                     }
                     "Batches" => {
-                        h.batches = lead_num(v);
+                        h.batches = n;
                         // A Hash node's (also when its line was cut before "Batches").
                         if key == "Buckets" || h.buckets.is_some() {
                             h.original_batches = orig.or(h.batches);
                         }
                     }
-                    "Memory Usage" => h.memory_kb = lead_num(v),
-                    "Disk Usage" => h.disk_kb = lead_num(v),
+                    "Memory Usage" => h.memory_kb = n,
+                    "Disk Usage" => h.disk_kb = n,
                     _ => {}
                 }
             }
@@ -1087,16 +1198,27 @@ fn detail(node: &mut Node, t: &str, key: &str, value: &str) {
                     "Evictions" => "Cache Evictions",
                     _ => "Cache Overflows",
                 };
-                let v = lead_num(v).map(fmt_num).unwrap_or_else(|| v.to_owned());
+                let v = nums
+                    .get(v, Figure::Count, k)
+                    .map(fmt_num)
+                    .unwrap_or_else(|| v.to_owned());
                 node.properties.push((json.into(), v));
             }
         }
         "Full-sort Groups" | "Pre-sorted Groups" => {
-            node.properties.push((key.to_owned(), sort_groups(t)));
+            node.properties.push((key.to_owned(), sort_groups(t, nums)));
         }
-        "Buffers" => read_buffers(value, node.buffers.get_or_insert_with(Buffers::default)),
-        "I/O Timings" => read_io(value, node.buffers.get_or_insert_with(Buffers::default)),
-        "WAL" => read_wal(value, node),
+        "Buffers" => read_buffers(
+            value,
+            node.buffers.get_or_insert_with(Buffers::default),
+            nums,
+        ),
+        "I/O Timings" => read_io(
+            value,
+            node.buffers.get_or_insert_with(Buffers::default),
+            nums,
+        ),
+        "WAL" => read_wal(value, node, nums),
         // Printed in text with VERBOSE only, in JSON always: left out of the model by both
         // readers so the two formats of one plan agree.
         "Inner Unique" => {}
@@ -1188,13 +1310,11 @@ impl Reader {
         if col <= node_col
             && let Some(tr) = trailer(t).or(is_trigger(t).then_some(Trailer::Trigger))
         {
-            self.trailer(tr, t);
-            return Ok(());
+            return self.trailer(tr, line);
         }
         if self.block.is_some() {
             if col > self.root_col {
-                self.block_line(t);
-                return Ok(());
+                return self.block_line(line);
             }
             // A further plan (EXPLAIN of a statement rewritten into several).
             if let Some(node) = node_line(line, 0, false)? {
@@ -1239,33 +1359,45 @@ impl Reader {
             "WAL" => self.wal = true,
             _ => {}
         }
-        detail(&mut self.plan.nodes[idx], t, key, value);
-        Ok(())
+        let mut nums = Nums::new(t);
+        detail(&mut self.plan.nodes[idx], t, key, value, &mut nums);
+        nums.finish(line)
     }
 
-    fn trailer(&mut self, tr: Trailer, t: &str) {
+    fn trailer(&mut self, tr: Trailer, line: &Logical) -> Result<(), PlanError> {
+        let t = line.text.as_str();
+        let mut nums = Nums::new(t);
         let value = t.split_once(':').map_or("", |(_, v)| v.trim());
         self.block = Some(tr);
         match tr {
-            Trailer::PlanningTime => sum(&mut self.plan.planning_ms, lead_num(value)),
-            Trailer::ExecutionTime => sum(&mut self.plan.execution_ms, lead_num(value)),
+            Trailer::PlanningTime => sum(
+                &mut self.plan.planning_ms,
+                nums.get(value, Figure::Ms, "the planning time"),
+            ),
+            Trailer::ExecutionTime => sum(
+                &mut self.plan.execution_ms,
+                nums.get(value, Figure::Ms, "the execution time"),
+            ),
             Trailer::Jit => {
                 self.plan.jit.get_or_insert_with(Jit::default);
             }
             Trailer::Settings => self.plan.settings.extend(settings(value)),
             Trailer::Trigger => {
-                if let Some(trigger) = trigger(t) {
+                if let Some(trigger) = trigger(t, &mut nums) {
                     self.plan.triggers.push(trigger);
                 }
             }
             Trailer::Planning | Trailer::Other => {}
         }
+        nums.finish(line)
     }
 
-    fn block_line(&mut self, t: &str) {
+    fn block_line(&mut self, line: &Logical) -> Result<(), PlanError> {
+        let t = line.text.as_str();
         let Some((key, value)) = t.split_once(':') else {
-            return;
+            return Ok(());
         };
+        let mut nums = Nums::new(t);
         let value = value.trim();
         match (self.block, key) {
             (Some(Trailer::Planning), "Buffers") => {
@@ -1275,6 +1407,7 @@ impl Reader {
                     self.plan
                         .planning_buffers
                         .get_or_insert_with(Buffers::default),
+                    &mut nums,
                 );
             }
             (Some(Trailer::Planning), "I/O Timings") => read_io(
@@ -1282,17 +1415,21 @@ impl Reader {
                 self.plan
                     .planning_buffers
                     .get_or_insert_with(Buffers::default),
+                &mut nums,
             ),
             (Some(Trailer::Jit), "Functions") => {
                 let j = self.plan.jit.get_or_insert_with(Jit::default);
-                j.functions = lead_num(value).unwrap_or(0.0);
+                j.functions = nums
+                    .get(value, Figure::Count, "JIT functions")
+                    .unwrap_or(0.0);
             }
             (Some(Trailer::Jit), "Timing") => {
                 let j = self.plan.jit.get_or_insert_with(Jit::default);
-                jit_timing(value, j);
+                jit_timing(value, j, &mut nums);
             }
             _ => {}
         }
+        nums.finish(line)
     }
 
     fn finish(mut self, first_line: usize) -> Result<Plan, PlanError> {
@@ -1313,7 +1450,7 @@ impl Reader {
 
 /// `Generation 0.5 ms (Deform 0.1 ms), Inlining 0.0 ms, Optimization 0.2 ms, Emission 3.0 ms,
 /// Total 3.7 ms`.
-fn jit_timing(value: &str, j: &mut Jit) {
+fn jit_timing(value: &str, j: &mut Jit, nums: &mut Nums<'_>) {
     let mut depth = 0i32;
     let mut start = 0;
     let mut parts = Vec::new();
@@ -1332,7 +1469,7 @@ fn jit_timing(value: &str, j: &mut Jit) {
     for p in parts {
         let p = p.trim();
         let (name, rest) = p.split_once(' ').unwrap_or((p, ""));
-        let v = lead_num(rest).unwrap_or(0.0);
+        let v = nums.get(rest, Figure::Ms, "a JIT time").unwrap_or(0.0);
         match name {
             "Generation" => j.generation_ms = v,
             "Inlining" => j.inlining_ms = v,
@@ -1381,7 +1518,7 @@ fn settings(value: &str) -> Vec<(String, String)> {
 /// `Trigger [name] [for constraint c] [on rel]: time=… calls=…`. The name is the constraint's
 /// for a constraint trigger (the text format prints the trigger's own name only with
 /// `VERBOSE`), else the trigger's: the JSON reader names them the same way.
-fn trigger(t: &str) -> Option<Trigger> {
+fn trigger(t: &str, nums: &mut Nums<'_>) -> Option<Trigger> {
     let body = t.strip_prefix("Trigger")?;
     let colon = body.rfind(": time=").or_else(|| body.rfind(": calls="))?;
     let (head, figures) = (body[..colon].trim(), &body[colon + 1..]);
@@ -1399,8 +1536,12 @@ fn trigger(t: &str) -> Option<Trigger> {
     };
     for (k, v) in pairs(figures) {
         match k {
-            "time" => trigger.time_ms = Some(v),
-            "calls" => trigger.calls = v,
+            "time" => trigger.time_ms = nums.get(v, Figure::Ms, "the trigger's time"),
+            "calls" => {
+                trigger.calls = nums
+                    .get(v, Figure::Count, "the trigger's calls")
+                    .unwrap_or(0.0);
+            }
             _ => {}
         }
     }
@@ -2150,6 +2291,120 @@ Execution Time: 5 ms
         let e = text("Seq Scan on t  (cost=0.00..1.00\n rows=1 width=x)").unwrap_err();
         let (line, column, _) = syntax(e);
         assert_eq!((line, column), (2, 15));
+    }
+
+    /// Issue 11, item 8: numbers PostgreSQL cannot print are refused where they stand.
+    #[test]
+    fn impossible_numbers_name_line_and_column() {
+        let node = "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4) (actual time=0.010..0.020 rows=1 loops=1)";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "loops=1)",
+                "loops=-1)",
+                "a whole number from 0 to 18446744073709551615 (the loops)",
+            ),
+            ("loops=1)", "loops=2.5)", "whole number"),
+            ("rows=1 loops", "rows=-3 loops", "a number of rows from 0"),
+            (
+                "time=0.010",
+                "time=-0.010",
+                "a time from 0 to 1e12 ms (about 31.7 years) (the startup time)",
+            ),
+            (
+                "..0.020",
+                &format!("..1{}1", "0".repeat(11)),
+                "(the total time)",
+            ),
+            (
+                "..0.020",
+                &format!("..1{}", "0".repeat(400)),
+                "(the total time)",
+            ),
+            (
+                "cost=0.00",
+                "cost=-1.00",
+                "a number from 0 to 1e300 (the startup cost)",
+            ),
+            ("width=4", "width=-4", "(the width)"),
+            (
+                "rows=1 width",
+                &format!("rows={} width", "9".repeat(310)),
+                "(the estimated rows)",
+            ),
+        ];
+        for (from, to, msg) in cases {
+            let input = node.replacen(from, to, 1);
+            let number = to.find(|c: char| c == '-' || c.is_ascii_digit()).unwrap();
+            let column = input.find(to).unwrap() + number + 1;
+            let (l, c, e) = syntax(text(&input).unwrap_err());
+            assert_eq!((l, c), (1, column), "{input}: {e}");
+            assert!(e.contains(msg), "{input}: {e}");
+        }
+        // Details and trailers: the column is the number's.
+        let details: &[(&str, &str, &str)] = &[
+            (
+                "  Rows Removed by Filter: -5",
+                "-5",
+                "(Rows Removed by Filter)",
+            ),
+            ("  Heap Fetches: 1.5", "1.5", "(Heap Fetches)"),
+            ("  Buffers: shared hit=3 read=-1", "-1", "(a block count)"),
+            ("  I/O Timings: shared read=-0.5", "-0.5", "(an I/O time)"),
+            ("  WAL: records=-1 bytes=64", "-1", "(a WAL count)"),
+            (
+                "  Sort Method: quicksort  Memory: -25kB",
+                "-25kB",
+                "(kilobytes)",
+            ),
+            (
+                "  Buckets: 1024 (originally -1)  Batches: 1  Memory Usage: 9kB",
+                "-1",
+                "(Buckets)",
+            ),
+            (
+                "  Buckets: 1024  Batches: 1  Memory Usage: -9kB",
+                "-9kB",
+                "(Memory Usage)",
+            ),
+            ("  Workers Launched: -2", "-2", "(Workers Launched)"),
+            ("Planning Time: -0.080 ms", "-0.080", "(the planning time)"),
+            ("Execution Time: 1e400 ms", "1e400", "(the execution time)"),
+            (
+                "Trigger t: time=-1.0 calls=1",
+                "-1.0",
+                "(the trigger's time)",
+            ),
+            (
+                "Trigger t: time=1.0 calls=-1",
+                "-1",
+                "(the trigger's calls)",
+            ),
+            ("JIT:\n  Functions: -3", "-3", "(JIT functions)"),
+            (
+                "JIT:\n  Timing: Generation -1.0 ms, Total 2.0 ms",
+                "-1.0",
+                "(a JIT time)",
+            ),
+        ];
+        for (detail, bad, msg) in details {
+            let input = format!("{node}\n{detail}\n");
+            let line = input.lines().position(|l| l.contains(bad)).unwrap();
+            let column = input.lines().nth(line).unwrap().find(bad).unwrap() + 1;
+            let (l, c, e) = syntax(text(&input).unwrap_err());
+            assert_eq!((l, c), (line + 1, column), "{detail}: {e}");
+            assert!(e.contains(msg), "{detail}: {e}");
+        }
+        // Possible values still read: zero, PostgreSQL 18's fractional rows, u64::MAX blocks.
+        let plan = text(&format!(
+            "{}\n  Rows Removed by Filter: 0.50\n  Buffers: shared hit=18446744073709551615\nExecution Time: 0.000 ms\n",
+            node.replace("rows=1 loops", "rows=0.50 loops")
+        ))
+        .unwrap();
+        let n = &plan.nodes[0];
+        assert_eq!(n.actual.unwrap().rows, 0.5);
+        assert_eq!(n.rows_removed_by_filter, Some(0.5));
+        assert_eq!(n.buffers.unwrap().shared_hit, u64::MAX as f64);
+        assert_eq!(plan.execution_ms, Some(0.0));
     }
 
     #[test]

@@ -389,6 +389,16 @@ fn leading_words(s: &str) -> &str {
 /// Reads one detail text into a node (without id, parent, depth and children). `line` and
 /// `col` are where the detail starts, for errors.
 fn describe(detail: &str, line: usize, col: usize) -> Result<Node, PlanError> {
+    // Every detail SQLite prints starts with a word (`SCAN`, `SEARCH`, `USE TEMP B-TREE`, …):
+    // `|--|--` or `───` is a mangled tree, not a node.
+    if !detail.chars().any(char::is_alphanumeric) {
+        return Err(PlanError::syntax(
+            line,
+            col,
+            "expected the node's detail (words such as `SCAN t` or `SEARCH t USING INDEX i \
+             (a=?)`), not only tree-drawing characters or punctuation",
+        ));
+    }
     let mut node = Node {
         detail: Some(detail.to_owned()),
         ..Node::default()

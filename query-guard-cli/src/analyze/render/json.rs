@@ -141,7 +141,7 @@ pub(crate) fn render(r: &Report) -> String {
                 "id": r.statements[g.statement].id,
                 "before_mean_ms": num(g.before_mean_ms),
                 "window_mean_ms": num(g.after_mean_ms),
-                "factor": num(g.after_mean_ms / g.before_mean_ms),
+                "factor": opt(g.factor()),
                 "before_calls": num(g.before_calls),
             })).collect::<Vec<_>>(),
             "reset": ids(&d.reset),

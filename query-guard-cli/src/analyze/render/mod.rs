@@ -442,7 +442,8 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
                 vec![
                     fmt_ms(g.before_mean_ms),
                     fmt_ms(g.after_mean_ms),
-                    format!("{:.1}×", g.after_mean_ms / g.before_mean_ms),
+                    g.factor()
+                        .map_or_else(|| "–".to_owned(), |f| format!("{f:.1}×")),
                     fmt_count(st(i).calls),
                 ]
             },

@@ -314,6 +314,25 @@ fn errors_name_line_and_column_and_never_quote() {
     assert_eq!(syntax("id|parent|notused|detail\n2|0|0|\n").0, 2);
 }
 
+/// A tree whose lines hold only tree-drawing characters has no node (issue 11, item 8).
+#[test]
+fn only_tree_drawing_characters_is_not_a_node() {
+    for (text, line, col) in [
+        ("QUERY PLAN\n|--|--\n`--`--\n", 2, 4),
+        ("QUERY PLAN\n`--───\n", 2, 4),
+        ("QUERY PLAN\n└──|  `--\n", 2, 4),
+        ("QUERY PLAN\n`--SCAN t\n   `--|--\n", 3, 7),
+        ("QUERY PLAN\n`--SCAN t\n   `--()\n", 3, 7),
+        ("id|parent|notused|detail\n2|0|0|SCAN t\n3|2|0| |--\n", 3, 8),
+    ] {
+        let (l, c, msg) = syntax(text);
+        assert_eq!((l, c), (line, col), "{text:?}: {msg}");
+        assert!(msg.contains("not only tree-drawing characters"), "{msg}");
+    }
+    // A one-word detail is a node.
+    assert_eq!(parse("QUERY PLAN\n`--SCAN\n").unwrap().nodes.len(), 1);
+}
+
 /// Every prefix and every one-byte corruption of every fixture: no panic, and an error, when
 /// there is one, points inside the input.
 #[test]
