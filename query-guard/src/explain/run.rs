@@ -376,11 +376,19 @@ pub enum ExplainError {
     #[error("the database refused the EXPLAIN: {0}")]
     Database(DatabaseError),
     /// No connection could be had, or it broke.
-    #[error("the connection to the database failed: {0}")]
+    #[error("the connection to the database failed: {}", connection_message(.0))]
     Connection(#[source] sqlx::Error),
     /// The plan the database returned could not be read (a bug: please report it).
     #[error("the plan the database returned could not be read: {0}")]
     Plan(#[from] PlanError),
+}
+
+/// A connection error without sqlx's " at line N" (a line of PostgreSQL's own source).
+fn connection_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        e => e.to_string(),
+    }
 }
 
 fn timeout_message(limit: Limit, after: Duration) -> String {
