@@ -878,7 +878,7 @@ mod pg {
             })
             .and_then(|p| {
                 let prefix = TAG.chars().count() + EXPLAIN.chars().count();
-                let chars = (p - 1).checked_sub(prefix)?;
+                let chars = p.checked_sub(1 + prefix)?;
                 Some(
                     stmt.text()
                         .char_indices()
