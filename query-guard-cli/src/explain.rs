@@ -6,10 +6,12 @@
 //! exit code.
 
 use std::io::Write;
+use std::time::Duration;
 
 use clap::ValueEnum;
 use query_guard::explain::{
-    self, Explained, OutputFormat as LibFormat, RenderOptions, Severity, explain_analyze, rules,
+    self, ExplainError, ExplainOptions, Explained, OutputFormat as LibFormat, RenderOptions,
+    Severity, explain_analyze_with, rules,
 };
 
 use crate::Failure;
@@ -23,19 +25,37 @@ Reads, detected automatically:
               SETTINGS, WAL, COSTS, TIMING; PostgreSQL 12 to 18; as psql prints it (header,
               `(N rows)` footer, `+` marks, wrapped lines) or pasted from anywhere
   SQLite      EXPLAIN QUERY PLAN: the sqlite3 shell's tree or the id|parent|notused|detail rows
-or runs it: --database-url with --sql or --sql-file runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
-on PostgreSQL (postgres://…) or EXPLAIN QUERY PLAN on SQLite (sqlite:…), inside a transaction
-that is rolled back, so an UPDATE or DELETE changes nothing.
+or runs it: --database-url with --sql or --sql-file.
 
-Conditions are printed with literal values masked (`?`) unless --show-values is given.
+Live EXPLAIN changes nothing and never hangs:
+  - exactly one statement: the SQL is split by the database's own lexical rules and refused
+    if it holds a second statement (or an unterminated string or comment), before anything is
+    sent; statements EXPLAIN cannot run (TRUNCATE, DROP, VACUUM, CALL, DO, CREATE, PRAGMA, ...)
+    are refused the same way
+  - PostgreSQL: EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) executes the statement, in a READ ONLY
+    transaction that is rolled back; INSERT, UPDATE, DELETE and MERGE need --allow-writes (then
+    read-write, still rolled back; sequences still advance); functions whose effect a rollback
+    cannot undo (pg_terminate_backend, pg_reload_conf, dblink, ...) are refused; the connection
+    is closed afterwards, its advisory locks released
+  - SQLite: EXPLAIN QUERY PLAN plans the statement without running it, on a database opened
+    read-only (unless the URL says mode=rw)
+  - --timeout (default 30s) bounds connecting and the statement (PostgreSQL statement_timeout);
+    --lock-timeout (default 5s) bounds waiting for a lock (PostgreSQL lock_timeout, SQLite busy
+    timeout); the command gives up on its own 5 s after --timeout. A limit that fires exits
+    with 2 and says which one.
+
+Conditions are printed with literal values masked (`?`) unless --show-values is given; so are
+the values database errors quote.
 
 Exit codes: 0 report written and no --fail-on rule fired; 1 a --fail-on rule fired (or the
-output could not be written); 2 bad usage, unreadable input, or the database refused the EXPLAIN.
+output could not be written); 2 bad usage, unreadable input, a refused statement, a timeout, or
+the database refused the EXPLAIN.
 
 Examples:
   psql -XAtc 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT …' | query-guard explain -
   query-guard explain plan.json --format markdown
   query-guard explain --database-url postgres://app@localhost/app --sql-file slow.sql --fail-on high
+  query-guard explain --database-url postgres://app@localhost/app --sql 'DELETE FROM jobs WHERE done' --allow-writes --timeout 10s
   query-guard explain --database-url sqlite:app.db --sql 'SELECT * FROM users WHERE email = ?'";
 
 /// Arguments of `query-guard explain`.
@@ -67,6 +87,46 @@ pub(crate) struct Args {
     /// Print every node of large plans (by default, past 200 nodes only those that matter).
     #[arg(long)]
     all_nodes: bool,
+    /// With --database-url: the longest the statement may run (PostgreSQL statement_timeout),
+    /// and connecting may take: 30s, 1.5s, 500ms, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, requires = "database_url")]
+    timeout: Duration,
+    /// With --database-url: the longest the statement may wait for a lock another session
+    /// holds (PostgreSQL lock_timeout, SQLite busy timeout).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration, requires = "database_url")]
+    lock_timeout: Duration,
+    /// With --database-url on PostgreSQL: let EXPLAIN ANALYZE execute INSERT, UPDATE, DELETE
+    /// and MERGE, in a transaction that is rolled back (sequences still advance).
+    #[arg(long, requires = "database_url")]
+    allow_writes: bool,
+}
+
+/// A duration: a number with `ms`, `s`, `m` or `h` (seconds when bare), more than 0 and at
+/// most 24 hours.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err("expected a duration such as 30s, 1.5s, 500ms or 2m".to_owned()),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| "expected a duration such as 30s, 1.5s, 500ms or 2m".to_owned())?;
+    let seconds = value * scale;
+    if seconds < 0.001 {
+        return Err("must be at least 1ms (0 would mean no limit)".to_owned());
+    }
+    if seconds > 86_400.0 {
+        return Err("must be at most 24h".to_owned());
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,47 +175,122 @@ fn parse_fail_on(values: &[String]) -> Result<Vec<FailOn>, Failure> {
     Ok(out)
 }
 
-fn live(url: &str, sql: &str, show_values: bool) -> Result<Explained, Failure> {
-    let shown = redact(url);
+/// What `live` needs from the arguments.
+struct Live<'a> {
+    url: &'a str,
+    sql: &'a str,
+    /// Where the SQL came from: `--sql` or the --sql-file path (errors name lines in it).
+    sql_name: &'a str,
+    show_values: bool,
+    options: ExplainOptions,
+    timeout: Duration,
+    lock_timeout: Duration,
+}
+
+/// Connecting, the EXPLAIN and closing: each bounded, and all of it bounded once more here, so
+/// a database that never answers cannot hang the command.
+fn live(args: &Live<'_>) -> Result<Explained, Failure> {
+    let shown = redact(args.url);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
-    let refused = |e: explain::ExplainError| match e {
-        // The database's message as it is: it may quote a value of the statement.
-        explain::ExplainError::Database(db) if show_values => {
-            Failure::usage(format!("{shown}: the database refused the EXPLAIN: {db}"))
+    let limit = args.timeout * 2 + args.lock_timeout + Duration::from_secs(15);
+    let result = rt.block_on(async {
+        match tokio::time::timeout(limit, explain_live(args, &shown)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::usage(format!(
+                "{shown}: no answer within {} (twice --timeout, plus --lock-timeout and 15 s): gave up",
+                human(limit)
+            ))),
         }
+    });
+    // Nothing left running may keep the command from exiting.
+    rt.shutdown_background();
+    result
+}
+
+fn human(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
+}
+
+async fn explain_live(args: &Live<'_>, shown: &str) -> Result<Explained, Failure> {
+    let url = args.url;
+    let refused = |e: ExplainError| match e {
+        // The database's message as it is: it may quote a value of the statement.
+        ExplainError::Database(db) if args.show_values => Failure::usage(format!(
+            "{shown}: the database refused the EXPLAIN: {}",
+            db.display_with_values()
+        )),
+        e @ ExplainError::Sql(_) => Failure::usage(format!("{}: {e}", args.sql_name)),
         e => Failure::usage(format!("{shown}: {e}")),
     };
-    rt.block_on(async {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(url)
-                .await
-                .map_err(|e| Failure::usage(format!("cannot connect to {shown}: {e}")))?;
-            let result = explain_analyze(&pool, sql).await.map_err(refused);
-            pool.close().await;
-            result
-        } else if url.starts_with("sqlite:") {
-            let options: sqlx::sqlite::SqliteConnectOptions = url
-                .parse()
-                .map_err(|e| Failure::usage(format!("--database-url {shown}: {e}")))?;
-            // Never create a database file by mistake: an EXPLAIN of an empty one says nothing.
-            let pool = sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.create_if_missing(false))
-                .await
-                .map_err(|e| Failure::usage(format!("cannot open {shown}: {e}")))?;
-            let result = explain_analyze(&pool, sql).await.map_err(refused);
-            pool.close().await;
-            result
-        } else {
-            Err(Failure::usage(format!(
-                "--database-url {shown}: expected postgres://… (or postgresql://…) or sqlite:…"
-            )))
+    let connect_failed = |e: sqlx::Error| match e {
+        sqlx::Error::PoolTimedOut => Failure::usage(format!(
+            "cannot connect to {shown}: no connection within {} (--timeout)",
+            human(args.timeout)
+        )),
+        sqlx::Error::Database(db) => {
+            Failure::usage(format!("cannot connect to {shown}: {}", db.message()))
         }
+        e => Failure::usage(format!("cannot connect to {shown}: {e}")),
+    };
+    let close_limit = Duration::from_secs(5);
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(args.timeout)
+            .connect(url)
+            .await
+            .map_err(connect_failed)?;
+        let result = explain_analyze_with(&pool, args.sql, &args.options)
+            .await
+            .map_err(refused);
+        let _ = tokio::time::timeout(close_limit, pool.close()).await;
+        result
+    } else if url.starts_with("sqlite:") {
+        let mut options: sqlx::sqlite::SqliteConnectOptions = url
+            .parse()
+            .map_err(|e| Failure::usage(format!("--database-url {shown}: {e}")))?;
+        // Read-only unless the URL names a mode; never create a database file by mistake (an
+        // EXPLAIN of an empty one says nothing).
+        if !names_a_mode(url) {
+            options = options.read_only(true);
+        }
+        let options = options
+            .create_if_missing(false)
+            .busy_timeout(args.lock_timeout);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(args.timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::PoolTimedOut => connect_failed(e),
+                e => Failure::usage(format!("cannot open {shown}: {e}")),
+            })?;
+        let result = explain_analyze_with(&pool, args.sql, &args.options)
+            .await
+            .map_err(refused);
+        let _ = tokio::time::timeout(close_limit, pool.close()).await;
+        result
+    } else {
+        Err(Failure::usage(format!(
+            "--database-url {shown}: expected postgres://… (or postgresql://…) or sqlite:…"
+        )))
+    }
+}
+
+/// Whether a `sqlite:` URL sets `mode=` (ro, rw, rwc, memory) itself.
+fn names_a_mode(url: &str) -> bool {
+    url.split_once('?').is_some_and(|(_, query)| {
+        query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some("mode"))
     })
 }
 
@@ -191,8 +326,19 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             (name, Explained::new(plan, sql.as_deref()))
         }
         (None, Some(url)) => {
-            let sql = sql.as_deref().unwrap_or_default();
-            (redact(url), live(url, sql, args.show_values)?)
+            let live_args = Live {
+                url,
+                sql: sql.as_deref().unwrap_or_default(),
+                sql_name: args.sql_file.as_deref().unwrap_or("--sql"),
+                show_values: args.show_values,
+                options: ExplainOptions::new()
+                    .timeout(args.timeout)
+                    .lock_timeout(args.lock_timeout)
+                    .allow_writes(args.allow_writes),
+                timeout: args.timeout,
+                lock_timeout: args.lock_timeout,
+            };
+            (redact(url), live(&live_args)?)
         }
     };
     let options = RenderOptions {

@@ -46,10 +46,11 @@ mod pg_json;
 mod pg_text;
 mod render;
 pub mod rules;
+pub mod split;
 mod sqlite;
 
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
-mod run;
+pub mod run;
 
 pub use error::PlanError;
 pub use finding::{Finding, Severity};
@@ -57,7 +58,10 @@ pub use metrics::NodeMetrics;
 pub use model::{Engine, Format, Node, Plan};
 pub use render::{OutputFormat, RenderOptions, SCHEMA_VERSION};
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
-pub use run::{ExplainError, ExplainTarget, explain_analyze};
+pub use run::{
+    DatabaseError, ExplainError, ExplainOptions, ExplainTarget, Limit, explain_analyze,
+    explain_analyze_with,
+};
 
 use serde::Serialize;
 
