@@ -161,29 +161,29 @@ fn mysql_url() -> String {
 }
 
 /// A database the corpus runs on.
-enum Db {
+enum Server {
     Postgres(sqlx::PgPool),
     MariaDb(sqlx::MySqlPool),
     Sqlite(sqlx::SqlitePool),
 }
 
-impl Db {
+impl Server {
     async fn run(&self, sql: &str) {
         let text = || sqlx::AssertSqlSafe(sql.to_owned());
         // Many of them fail on purpose: failed statements are logged (and recorded) too.
         let _ = match self {
-            Db::Postgres(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
-            Db::MariaDb(p) if sql.contains('?') => {
+            Server::Postgres(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
+            Server::MariaDb(p) if sql.contains('?') => {
                 sqlx::query(text()).bind(1_i32).fetch_all(p).await.map(drop)
             }
-            Db::MariaDb(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
-            Db::Sqlite(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
+            Server::MariaDb(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
+            Server::Sqlite(p) => sqlx::query(text()).fetch_all(p).await.map(drop),
         };
     }
 }
 
 /// Runs `corpus` in one failing scope of `mode`, returns the report and the panic message.
-async fn scope_run(name: &str, mode: Mode, db: &Db, corpus: &[String]) -> (Report, String) {
+async fn scope_run(name: &str, mode: Mode, db: &Server, corpus: &[String]) -> (Report, String) {
     let scope = Scope::builder(name)
         .budget(Budget::new().max(0))
         .mode(mode)
@@ -233,7 +233,7 @@ async fn no_secret_reaches_any_output() {
         |list: &[&str]| -> Vec<String> { list.iter().map(|s| s.replace("{t}", &table)).collect() };
     assert!(POSTGRES.len() + MARIADB.len() + SQLITE.len() >= 60);
 
-    let mut dbs: Vec<(&str, Db, Vec<String>)> = Vec::new();
+    let mut dbs: Vec<(&str, Server, Vec<String>)> = Vec::new();
     match sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .connect(&pg_url())
@@ -246,7 +246,7 @@ async fn no_secret_reaches_any_output() {
             .execute(&pool)
             .await
             .unwrap();
-            dbs.push(("postgres", Db::Postgres(pool), corpus(POSTGRES)));
+            dbs.push(("postgres", Server::Postgres(pool), corpus(POSTGRES)));
         }
         Err(e) if db_required() => panic!("PostgreSQL is required: {e}"),
         Err(e) => eprintln!("SKIPPED: PostgreSQL unreachable ({e})"),
@@ -263,7 +263,7 @@ async fn no_secret_reaches_any_output() {
             .execute(&pool)
             .await
             .unwrap();
-            dbs.push(("mariadb", Db::MariaDb(pool), corpus(MARIADB)));
+            dbs.push(("mariadb", Server::MariaDb(pool), corpus(MARIADB)));
         }
         Err(e) if db_required() => panic!("MariaDB is required: {e}"),
         Err(e) => eprintln!("SKIPPED: MariaDB unreachable ({e})"),
@@ -284,7 +284,7 @@ async fn no_secret_reaches_any_output() {
     .execute(&sqlite)
     .await
     .unwrap();
-    dbs.push(("sqlite", Db::Sqlite(sqlite), corpus(SQLITE)));
+    dbs.push(("sqlite", Server::Sqlite(sqlite), corpus(SQLITE)));
 
     // The library's outputs.
     for (name, db, statements) in &dbs {

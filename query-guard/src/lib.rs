@@ -51,7 +51,7 @@
 //! - `macros` (default): `#[query_budget]`.
 //! - `tokio` (default): [`spawn`] and [`spawn_blocking`], which keep spawned work in its scope.
 //! - `backtrace` (default): call sites from stacks ([`callsite`]), when switched on at run time.
-//! - `postgres`, `sqlite`: [`explain::explain_analyze`] on a sqlx `PgPool` / `SqlitePool`. Reading
+//! - `postgres`, `sqlite`: `explain::explain_analyze` on a sqlx `PgPool` / `SqlitePool`. Reading
 //!   and analysing plans ([`explain`]) needs no feature.
 
 #![deny(missing_docs)]

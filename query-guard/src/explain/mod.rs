@@ -14,7 +14,7 @@
 //! - [`rules`] turn those into [`Finding`]s, ordered by the time they cost.
 //! - [`analyze`] does all three; [`Explained`] holds the result, prints it (text tree with
 //!   exclusive-time bars, markdown, JSON) and has assertions for tests.
-//! - With the `postgres` or `sqlite` feature, [`explain_analyze`] runs the EXPLAIN on a sqlx pool
+//! - With the `postgres` or `sqlite` feature, `explain_analyze` runs the EXPLAIN on a sqlx pool
 //!   itself, inside a transaction it rolls back.
 //!
 //! ```
