@@ -18,12 +18,16 @@
 //!   line buffer, and, in the first scope only, the fingerprint cache's new entries);
 //! - `WARN text`: the length of the report's text, the message of the WARN event.
 //!
+//! The `wide` line runs 20,000 statements of 2.4 KiB, 5,000 shapes: there the 8 MiB cap on stored
+//! SQL text, not the 10,000 statements, ends storage, and each aggregated shape holds a wide
+//! fingerprint.
+//!
 //! Each configuration runs twice and the second run is printed: the process-wide fingerprint
 //! cache (bounded at 32 MiB on its own) then already holds the shapes, as in a service that has
 //! served the same requests before. The first scope of the process is printed once, on its own
 //! line, with the cache's growth.
 //!
-//! `memory rss N SHAPES` runs one such scope (the first of its process) and exits, for an RSS
+//! `memory rss N SHAPES [wide]` runs one such scope (the first of its process) and exits, for an RSS
 //! cross-check: `/usr/bin/time -v target/release/deps/memory-<hash> rss 1000000 10` against
 //! `rss 0 10`. Report files are off unless `QUERY_GUARD_REPORTS` is set.
 
@@ -52,6 +56,20 @@ const TEMPLATES: [&str; 5] = [
 fn texts(shapes: usize) -> Vec<String> {
     (0..shapes)
         .map(|i| TEMPLATES[i % TEMPLATES.len()].replace("{}", &(i / TEMPLATES.len()).to_string()))
+        .collect()
+}
+
+/// Wide statements, each its own shape: a select of 120 columns (about 2.4 KiB, what an ORM
+/// writes for a wide table), so that the bytes caps, not the statement count, bound the scope.
+fn wide_texts(shapes: usize) -> Vec<String> {
+    (0..shapes)
+        .map(|i| {
+            let columns: Vec<String> = (0..120).map(|c| format!("w.column_{c}_of_{i}")).collect();
+            format!(
+                "SELECT {} FROM wide_table_{i} w WHERE w.tenant_id = $1 AND w.id = $2",
+                columns.join(", ")
+            )
+        })
         .collect()
 }
 
@@ -164,7 +182,11 @@ fn main() {
             .and_then(|a| a.parse().ok())
             .unwrap_or(1_000_000);
         let shapes: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
-        let texts = texts(shapes);
+        let texts = if args.get(3).map(String::as_str) == Some("wide") {
+            wide_texts(shapes)
+        } else {
+            texts(shapes)
+        };
         if n > 0 {
             let f = measure(n, &texts);
             print("rss", n, shapes, &f);
@@ -197,4 +219,7 @@ fn main() {
         measure(n, &texts);
         print("", n, shapes, &measure(n, &texts));
     }
+    let wide = wide_texts(5_000);
+    measure(20_000, &wide);
+    print("wide", 20_000, 5_000, &measure(20_000, &wide));
 }
