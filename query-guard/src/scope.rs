@@ -205,6 +205,13 @@ impl ScopeState {
             && rec.stored_bytes.saturating_add(stmt.sql.len()) <= MAX_STORED_SQL_BYTES
         {
             rec.stored_bytes += stmt.sql.len();
+            let (len, capacity) = (rec.statements.len(), rec.statements.capacity());
+            if len == capacity {
+                // Doubling, but never past the cap: a full scope holds `max_stored` slots, not
+                // the next power of two (16,384 for 10,000, 0.8 MiB more).
+                let target = (len * 2).max(16).min(self.max_stored);
+                rec.statements.reserve_exact(target.max(len + 1) - len);
+            }
             rec.statements.push(stmt);
             return;
         }
@@ -716,6 +723,45 @@ mod tests {
             "the text report lists the top shapes only:\n{text}"
         );
         assert!(text.contains("in other shapes"), "{text}");
+    }
+
+    #[test]
+    fn stored_statements_never_take_more_room_than_the_cap() {
+        crate::install().unwrap();
+        let scope = Scope::builder("capacity").max_stored(100).open().unwrap();
+        scope.in_scope(|| {
+            for i in 0..150 {
+                record(StatementRecord::new(format!("SELECT {i}")));
+            }
+        });
+        let rec = scope.state.recorded.lock();
+        assert_eq!(rec.statements.len(), 100);
+        assert_eq!(
+            rec.statements.capacity(),
+            100,
+            "grown to the cap, not to the next power of two"
+        );
+    }
+
+    #[test]
+    fn a_closed_scope_shares_its_report_with_every_finish() {
+        crate::install().unwrap();
+        let scope = Scope::open("shared").unwrap();
+        scope.in_scope(|| {
+            for i in 0..20 {
+                record(StatementRecord::new(format!(
+                    "SELECT * FROM t WHERE id = {i}"
+                )));
+            }
+        });
+        let (first, again) = (scope.finish(), scope.finish());
+        assert_eq!(first.statements().len(), 20);
+        assert!(
+            std::ptr::eq(first.statements(), again.statements()),
+            "the statement list is shared, not copied"
+        );
+        assert!(std::ptr::eq(first.fingerprints(), again.fingerprints()));
+        assert!(std::ptr::eq(first.n_plus_one(), again.n_plus_one()));
     }
 
     #[test]

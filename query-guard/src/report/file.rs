@@ -122,8 +122,17 @@ pub(crate) fn write(report: &Report, dir: &Path) -> std::io::Result<PathBuf> {
     let stem = format!("{}-{}-{n}", file_stem(report.scope()), std::process::id());
     let path = dir.join(format!("{stem}.json"));
     let tmp = dir.join(format!(".{stem}.json.tmp"));
-    let json = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, json)?;
+    // Streamed into the file: a report of 10,000 statements is megabytes of JSON, which a
+    // request's thread need not hold in memory at once.
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    let written = serde_json::to_writer_pretty(&mut out, report)
+        .map_err(std::io::Error::other)
+        .and_then(|()| std::io::Write::flush(&mut out));
+    drop(out);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }
@@ -160,6 +169,31 @@ mod tests {
         if std::env::var_os("CARGO").is_some() && std::env::var_os("QUERY_GUARD_RUN_ID").is_none() {
             assert!(run_id().starts_with("cargo-"), "{}", run_id());
         }
+    }
+
+    #[test]
+    fn a_streamed_report_file_is_the_reports_json() {
+        crate::install().unwrap();
+        let scope = crate::Scope::open("streamed file").unwrap();
+        scope.in_scope(|| {
+            for i in 0..3 {
+                crate::record(crate::StatementRecord::new(format!(
+                    "SELECT * FROM t WHERE id = {i}"
+                )));
+            }
+        });
+        let report = scope.finish();
+        let dir = std::env::temp_dir().join(format!("qg-file-test-{}", std::process::id()));
+        let path = write(&report, &dir).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(text, serde_json::to_string_pretty(&report).unwrap());
+        assert!(leftovers.is_empty(), "the temporary file was renamed");
     }
 
     #[cfg(target_os = "linux")]

@@ -146,6 +146,10 @@ pub struct UnstoredReport {
 }
 
 /// What a scope ran, what it broke, and what it should change.
+///
+/// Cloning a report is cheap: its lists are shared, not copied (a closed scope keeps its report
+/// for later [`Scope::finish`](crate::Scope::finish) calls and returns a clone of it). They are
+/// `Arc<Vec<_>>` rather than `Arc<[_]>`, which would copy each list once more when it is made.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     schema_version: u32,
@@ -163,14 +167,14 @@ pub struct Report {
     #[serde(rename = "db_ms", serialize_with = "ser_ms")]
     db_time: Duration,
     counts: Counts,
-    violations: Vec<Violation>,
-    n_plus_one: Vec<NPlusOne>,
-    duplicates: Vec<Duplicate>,
-    slow: Vec<Slow>,
-    allowances: Vec<AllowanceReport>,
-    fingerprints: Vec<ShapeStats>,
-    statements: Vec<StatementReport>,
-    unstored: Vec<UnstoredReport>,
+    violations: Arc<Vec<Violation>>,
+    n_plus_one: Arc<Vec<NPlusOne>>,
+    duplicates: Arc<Vec<Duplicate>>,
+    slow: Arc<Vec<Slow>>,
+    allowances: Arc<Vec<AllowanceReport>>,
+    fingerprints: Arc<Vec<ShapeStats>>,
+    statements: Arc<Vec<StatementReport>>,
+    unstored: Arc<Vec<UnstoredReport>>,
     /// Statements whose database was unknown and whose text was masked more than their own
     /// database would need (see [`ScopeBuilder::dialect`](crate::ScopeBuilder::dialect)).
     masked_unknown_dialect: usize,
@@ -401,7 +405,7 @@ impl Report {
                 origin: a.origin,
                 matched,
             })
-            .collect();
+            .collect::<Vec<AllowanceReport>>();
         let db_time = saturating_sum(
             statements
                 .iter()
@@ -428,14 +432,14 @@ impl Report {
             wall: state.started.elapsed(),
             db_time,
             counts,
-            violations,
-            n_plus_one: found,
-            duplicates,
-            slow,
-            allowances,
-            fingerprints,
-            statements,
-            unstored,
+            violations: Arc::new(violations),
+            n_plus_one: Arc::new(found),
+            duplicates: Arc::new(duplicates),
+            slow: Arc::new(slow),
+            allowances: Arc::new(allowances),
+            fingerprints: Arc::new(fingerprints),
+            statements: Arc::new(statements),
+            unstored: Arc::new(unstored),
             masked_unknown_dialect,
             truncated,
         }

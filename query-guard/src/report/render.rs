@@ -85,7 +85,7 @@ impl Report {
             );
         }
         let mut parts = Vec::new();
-        for v in &self.violations {
+        for v in self.violations.iter() {
             parts.push(format!(
                 "expected at most {} {}, {} ran",
                 v.max,
@@ -236,7 +236,7 @@ impl Report {
     }
 
     fn findings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for n in &self.n_plus_one {
+        for n in self.n_plus_one.iter() {
             match n.kind {
                 NPlusOneKind::Repeated => {
                     writeln!(f, "N+1: {} × {}", n.count, one_line(&n.normalized))?
@@ -282,7 +282,7 @@ impl Report {
                 writeln!(f, "  allowed by `{}`: {}", a.pattern, a.reason)?;
             }
         }
-        for d in &self.duplicates {
+        for d in self.duplicates.iter() {
             writeln!(
                 f,
                 "Duplicate: {} × {} (the same values each time)",
@@ -302,7 +302,7 @@ impl Report {
             writeln!(f, "{at}")?;
             writeln!(f, "  fix: {}", d.suggestion)?;
         }
-        for s in &self.slow {
+        for s in self.slow.iter() {
             writeln!(
                 f,
                 "Slow: {} of {} ≥ {}: {}",
