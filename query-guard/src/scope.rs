@@ -796,7 +796,12 @@ mod tests {
                 record(StatementRecord::new("SELECT 1").elapsed(Duration::MAX));
             }
         });
-        assert_eq!(scope.finish().db_time(), Duration::MAX);
+        let report = scope.finish();
+        assert_eq!(report.db_time(), Duration::MAX);
+        // Written as the most a report gives, which `query-guard report` reads back.
+        let json = report.to_json();
+        assert_eq!(json["db_ms"], crate::report::MAX_REPORT_MS);
+        assert_eq!(json["statements"][0]["elapsed_ms"], crate::report::MAX_REPORT_MS);
     }
 
     #[test]

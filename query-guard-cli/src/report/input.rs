@@ -16,8 +16,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The longest time a report file may give, in milliseconds: 1e15 ms, about 31,700 years (a
-/// scope's statements, summed). Sums over any number of files stay finite below it.
-pub(crate) const MAX_MS: f64 = 1e15;
+/// scope's statements, summed), the most the library writes. Sums over any number of files stay
+/// finite below it.
+pub(crate) const MAX_MS: f64 = query_guard::report::MAX_REPORT_MS;
 
 /// Reads a time in milliseconds: a finite number from 0 to [`MAX_MS`] (`-0` reads as 0).
 pub(crate) fn ms<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

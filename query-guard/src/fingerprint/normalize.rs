@@ -85,17 +85,22 @@ fn mark_at(toks: &mut [Tok<'_>], i: usize) {
     }
 }
 
-/// Replace savepoint, cursor and prepared-statement names by a [`TokKind::Name`].
-fn mark_names(toks: &mut [Tok<'_>]) {
+/// Calls `f` on the tokens of each `;`-separated statement.
+pub(crate) fn each_statement<'a>(toks: &mut [Tok<'a>], mut f: impl FnMut(&mut [Tok<'a>])) {
     let mut start = 0;
     while start < toks.len() {
         let mut end = start;
         while end < toks.len() && !toks[end].is_punct(";") {
             end += 1;
         }
-        mark_statement_names(&mut toks[start..end]);
+        f(&mut toks[start..end]);
         start = end + 1;
     }
+}
+
+/// Replace savepoint, cursor and prepared-statement names by a [`TokKind::Name`].
+fn mark_names(toks: &mut [Tok<'_>]) {
+    each_statement(toks, mark_statement_names);
 }
 
 fn mark_statement_names(s: &mut [Tok<'_>]) {

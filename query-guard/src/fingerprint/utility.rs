@@ -25,15 +25,7 @@ use super::lexer::{Tok, TokKind};
 
 /// Turn the value words of every utility statement in `toks` into parameters.
 pub(crate) fn mask_values(toks: &mut [Tok<'_>]) {
-    let mut start = 0;
-    while start < toks.len() {
-        let mut end = start;
-        while end < toks.len() && !toks[end].is_punct(";") {
-            end += 1;
-        }
-        statement(&mut toks[start..end]);
-        start = end + 1;
-    }
+    super::normalize::each_statement(toks, statement);
 }
 
 fn to_param(t: &mut Tok<'_>) {

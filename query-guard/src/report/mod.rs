@@ -50,8 +50,13 @@ pub fn report_dir() -> std::path::PathBuf {
 /// slow statements, per-shape statistics and allowances.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
+/// The longest time a report gives, in milliseconds: 1e15 ms, about 31,700 years. A source that
+/// reports an impossible duration (or a saturated sum of them) is written as this, so that every
+/// report file is one `query-guard report` reads.
+pub const MAX_REPORT_MS: f64 = 1e15;
+
 pub(crate) fn ser_ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(d.as_secs_f64() * 1e3)
+    s.serialize_f64((d.as_secs_f64() * 1e3).min(MAX_REPORT_MS))
 }
 
 fn ser_opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
