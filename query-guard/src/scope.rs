@@ -801,7 +801,10 @@ mod tests {
         // Written as the most a report gives, which `query-guard report` reads back.
         let json = report.to_json();
         assert_eq!(json["db_ms"], crate::report::MAX_REPORT_MS);
-        assert_eq!(json["statements"][0]["elapsed_ms"], crate::report::MAX_REPORT_MS);
+        assert_eq!(
+            json["statements"][0]["elapsed_ms"],
+            crate::report::MAX_REPORT_MS
+        );
     }
 
     #[test]
