@@ -79,7 +79,8 @@ macro_rules! db_suite {
             let first = counted[0];
             assert!(first.normalized.contains(&posts), "{report}");
             assert_eq!(first.rows_returned, Some(3), "{report}");
-            assert!(first.elapsed.is_some_and(|d| d > Duration::ZERO && d < Duration::from_secs(30)));
+            // The time sqlx measured is there (how long it was is not a test's business).
+            assert!(first.elapsed.is_some_and(|d| d > Duration::ZERO));
             assert_eq!(counted[2].rows_affected, Some(1), "{report}");
             // Bound values never reach the report; sqlx only logs the SQL text.
             assert!(!report.to_string().contains("secret-name-value"));
