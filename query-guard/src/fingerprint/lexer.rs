@@ -180,73 +180,52 @@ pub(crate) struct Rules {
     pub pg_operators: bool,
 }
 
+/// PostgreSQL's rules, which the others are written as differences from.
+const POSTGRES_RULES: Rules = Rules {
+    backslash: false,
+    e_strings: true,
+    dq_string: false,
+    dq_backslash: false,
+    hash_comment: false,
+    dash_needs_space: false,
+    nested_comments: true,
+    exec_comments: false,
+    dollar_quotes: true,
+    backquote_ident: false,
+    bracket_ident: false,
+    pg_operators: true,
+};
+
 impl Rules {
     /// The rules the fingerprint reads a dialect's text with.
     pub(crate) const fn of(dialect: Dialect) -> Rules {
         match dialect {
-            Dialect::Postgres => Rules {
-                backslash: false,
-                e_strings: true,
-                dq_string: false,
-                dq_backslash: false,
-                hash_comment: false,
-                dash_needs_space: false,
-                nested_comments: true,
-                exec_comments: false,
-                dollar_quotes: true,
-                backquote_ident: false,
-                bracket_ident: false,
-                pg_operators: true,
-            },
+            Dialect::Postgres => POSTGRES_RULES,
             Dialect::MySql => Rules {
                 backslash: true,
                 e_strings: false,
-                dq_string: false,
                 dq_backslash: true,
                 hash_comment: true,
-                dash_needs_space: false,
                 nested_comments: false,
-                exec_comments: false,
-                dollar_quotes: true,
                 backquote_ident: true,
-                bracket_ident: false,
                 pg_operators: false,
+                ..POSTGRES_RULES
             },
             Dialect::Sqlite => Rules {
-                backslash: false,
                 e_strings: false,
-                dq_string: false,
-                dq_backslash: false,
-                hash_comment: false,
-                dash_needs_space: false,
                 nested_comments: false,
-                exec_comments: false,
-                dollar_quotes: true,
                 backquote_ident: true,
-                bracket_ident: false,
+                bracket_ident: true,
                 pg_operators: false,
-            }
-            .with_brackets(),
+                ..POSTGRES_RULES
+            },
+            // Accepts the syntax of all three.
             Dialect::Generic => Rules {
                 backslash: true,
-                e_strings: true,
-                dq_string: false,
-                dq_backslash: false,
-                hash_comment: false,
-                dash_needs_space: false,
-                nested_comments: true,
-                exec_comments: false,
-                dollar_quotes: true,
                 backquote_ident: true,
-                bracket_ident: false,
-                pg_operators: true,
+                ..POSTGRES_RULES
             },
         }
-    }
-
-    const fn with_brackets(mut self) -> Rules {
-        self.bracket_ident = true;
-        self
     }
 }
 

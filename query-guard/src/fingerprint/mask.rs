@@ -94,6 +94,11 @@ impl Candidates {
         Candidates(self.0 & other.0)
     }
 
+    /// The databases of either set.
+    const fn with(self, other: Candidates) -> Candidates {
+        Candidates(self.0 | other.0)
+    }
+
     /// This set without `other`'s databases.
     const fn without(self, other: Candidates) -> Candidates {
         Candidates(self.0 & !other.0)
@@ -163,7 +168,7 @@ fn mask_with<'a>(
             .toks
             .iter()
             .filter(|t| t.flags & DOUBLE_QUOTED != 0 && t.kind != TokKind::Param)
-            .map(|t| dq_span(sql, t))
+            .map(|t| token_span(sql, t))
             .collect();
         // Text this reading leaves unbalanced is not valid in it: every reading counts.
         let all_readings = if lexed.unbalanced {
@@ -189,7 +194,8 @@ fn mask_with<'a>(
                 }
                 let start = offset(sql, t.text);
                 let span = (start, start + t.text.len());
-                if t.text.starts_with('"') && dq_spans.contains(&span) {
+                // (`dq_spans` is in text order: a binary search, not a scan per string.)
+                if t.text.starts_with('"') && dq_spans.binary_search(&span).is_ok() {
                     continue;
                 }
                 regions.push(span);
@@ -221,7 +227,7 @@ fn mask_with<'a>(
             .collect();
         for (t, keep) in lexed.toks.iter_mut().zip(verdicts) {
             if !keep {
-                let span = dq_span(sql, t);
+                let span = token_span(sql, t);
                 *t = Tok {
                     kind: TokKind::Param,
                     // With its quotes: `"$1"` masked is no `$1` placeholder.
@@ -240,21 +246,9 @@ fn mask_with<'a>(
     }
 }
 
-impl Candidates {
-    const fn with(self, other: Candidates) -> Candidates {
-        Candidates(self.0 | other.0)
-    }
-}
-
 /// Byte offset of `part` (a slice of `sql`) in `sql`.
 fn offset(sql: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(sql.as_ptr() as usize)
-}
-
-/// The bytes of a double-quoted token, quotes included.
-fn dq_span(sql: &str, t: &Tok<'_>) -> (usize, usize) {
-    let start = offset(sql, t.text);
-    (start.saturating_sub(1), start + t.text.len() + 1)
 }
 
 /// Whether a double-quoted identifier can be printed as one: no backslash inside (MySQL would
@@ -349,21 +343,14 @@ fn inside_any(regions: &[(usize, usize)], at: usize) -> bool {
     regions.get(k).is_some_and(|r| r.0 <= at)
 }
 
-/// The token span of `t` in `sql`, quotes of quoted identifiers included.
+/// The bytes of `t` in `sql`, quotes of quoted identifiers included (their `text` is the inside).
 fn token_span(sql: &str, t: &Tok<'_>) -> (usize, usize) {
-    match t.kind {
-        TokKind::QuotedIdent => {
-            let start = offset(sql, t.text).saturating_sub(1);
-            (start, offset(sql, t.text) + t.text.len() + 1)
-        }
-        _ if t.flags & (DOUBLE_QUOTED | BACKQUOTED) != 0 => {
-            let start = offset(sql, t.text).saturating_sub(1);
-            (start, offset(sql, t.text) + t.text.len() + 1)
-        }
-        _ => {
-            let start = offset(sql, t.text);
-            (start, start + t.text.len())
-        }
+    let start = offset(sql, t.text);
+    let quoted = t.kind == TokKind::QuotedIdent || t.flags & (DOUBLE_QUOTED | BACKQUOTED) != 0;
+    if quoted {
+        (start.saturating_sub(1), start + t.text.len() + 1)
+    } else {
+        (start, start + t.text.len())
     }
 }
 
