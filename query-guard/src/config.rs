@@ -157,6 +157,7 @@ use toml::{Spanned, Value};
 use crate::fingerprint::Dialect;
 use crate::mode::Mode;
 use crate::pattern::{Pattern, glob_match};
+use crate::position::line_column;
 
 /// The name of the configuration file.
 const FILE_NAME: &str = "query-guard.toml";
@@ -954,18 +955,6 @@ fn describe(value: &Value) -> String {
         Value::Array(_) => "an array".to_owned(),
         Value::Table(_) => "a table".to_owned(),
     }
-}
-
-/// The line and column (in characters), both from 1, of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let line = before.matches('\n').count() + 1;
-    (line, before[line_start..].chars().count() + 1)
 }
 
 // ---------------------------------------------------------------------------------------------

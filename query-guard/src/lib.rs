@@ -71,6 +71,7 @@ mod install;
 pub mod layer;
 pub mod mode;
 pub mod pattern;
+mod position;
 mod record;
 pub mod report;
 mod scaling;

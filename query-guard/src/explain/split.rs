@@ -209,17 +209,7 @@ pub(crate) fn is_trivia(sql: &str, dialect: Dialect) -> bool {
     matches!(one_statement(sql, dialect), Err(SplitError::Empty))
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_column(sql: &str, byte: usize) -> (usize, usize) {
-    let mut byte = byte.min(sql.len());
-    while !sql.is_char_boundary(byte) {
-        byte -= 1;
-    }
-    let before = &sql[..byte];
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, 1 + before[line_start..].chars().count())
-}
+pub(crate) use crate::position::line_column;
 
 /// Characters every database takes for whitespace.
 const SPACE: &[char] = &[' ', '\t', '\n', '\r'];
