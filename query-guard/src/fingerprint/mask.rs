@@ -31,8 +31,9 @@
 //! the statement's own syntax ([`narrow`]): `$1` placeholders are not MySQL, `?` placeholders
 //! are not PostgreSQL, backquotes are not PostgreSQL, `::` casts are PostgreSQL.
 //!
-//! Text without any of the bytes that make readings differ (`\`, `"`, `#`, `$`, `[`, `` ` ``,
-//! `/*`, `--`) is read once: every reading agrees on it.
+//! A reading is lexed only when the text holds something it reads differently from the primary
+//! reading (a backslash for PostgreSQL's two readings; `"`, `#`, `--`, `/*` too for MySQL's; a
+//! `$` that is no `$1` placeholder, `[`, a backquote): otherwise every reading agrees with it.
 
 use super::Dialect;
 use super::lexer::{self, BACKQUOTED, DOUBLE_QUOTED, Lexed, Rules, Tok, TokKind};
@@ -163,7 +164,9 @@ fn mask_with<'a>(
     let mut conservative = false;
     // 1. What other readings take for strings. A double-quoted token of the primary reading
     //    that MySQL's reading calls a string is judged by its position below, not here.
-    if lexed.unbalanced || needs_readings(sql.as_bytes()) {
+    let primary_rules = Rules::of(among.dialect());
+    let present = features(sql.as_bytes());
+    if lexed.unbalanced || present != 0 {
         let dq_spans: Vec<(usize, usize)> = lexed
             .toks
             .iter()
@@ -176,10 +179,10 @@ fn mask_with<'a>(
         } else {
             narrowed
         };
-        let primary_rules = Rules::of(among.dialect());
         let mut regions: Vec<(usize, usize)> = Vec::new();
         for rules in readings(all_readings) {
-            if *rules == primary_rules {
+            // A reading that differs only in what the text does not hold reads it the same.
+            if differences(&primary_rules, rules) & present == 0 && !lexed.unbalanced {
                 continue;
             }
             let other = lexer::lex_with(sql, rules);
@@ -270,14 +273,67 @@ fn is_quoted_literal(text: &str) -> bool {
     }
 }
 
-/// Whether the readings of these bytes can differ at all.
-fn needs_readings(b: &[u8]) -> bool {
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b'\\' | b'"' | b'#' | b'$' | b'[' | b'`' => true,
-        b'/' => b.get(i + 1) == Some(&b'*'),
-        b'-' => b.get(i + 1) == Some(&b'-'),
-        _ => false,
-    })
+/// What in a text can make two readings of it differ, as bits of [`features`] and
+/// [`differences`].
+const BACKSLASH: u16 = 1;
+const DOUBLE_QUOTE: u16 = 2;
+const HASH: u16 = 4;
+const DASHES: u16 = 8;
+const BLOCK_COMMENT: u16 = 16;
+const DOLLAR_QUOTE: u16 = 32;
+const BACKQUOTE: u16 = 64;
+const BRACKET: u16 = 128;
+
+/// The features of these bytes that some reading treats differently from another: backslashes,
+/// double quotes, `#`, `--`, `/*`, a `$` that is not a `$1` placeholder, backquotes, `[`.
+fn features(b: &[u8]) -> u16 {
+    let mut found = 0;
+    for (i, &c) in b.iter().enumerate() {
+        found |= match c {
+            b'\\' => BACKSLASH,
+            b'"' => DOUBLE_QUOTE,
+            b'#' => HASH,
+            b'-' if b.get(i + 1) == Some(&b'-') => DASHES,
+            b'/' if b.get(i + 1) == Some(&b'*') => BLOCK_COMMENT,
+            b'$' if !b.get(i + 1).is_some_and(u8::is_ascii_digit) => DOLLAR_QUOTE,
+            b'`' => BACKQUOTE,
+            b'[' => BRACKET,
+            _ => 0,
+        };
+    }
+    found
+}
+
+/// The features two readings treat differently: text without any of them reads the same in
+/// both.
+fn differences(a: &Rules, b: &Rules) -> u16 {
+    let mut d = 0;
+    if a.backslash != b.backslash || a.e_strings != b.e_strings || a.dq_backslash != b.dq_backslash
+    {
+        d |= BACKSLASH;
+    }
+    if a.dq_string != b.dq_string || a.dq_backslash != b.dq_backslash {
+        d |= DOUBLE_QUOTE;
+    }
+    if a.hash_comment != b.hash_comment {
+        d |= HASH;
+    }
+    if a.dash_needs_space != b.dash_needs_space {
+        d |= DASHES;
+    }
+    if a.nested_comments != b.nested_comments || a.exec_comments != b.exec_comments {
+        d |= BLOCK_COMMENT;
+    }
+    if a.dollar_quotes != b.dollar_quotes {
+        d |= DOLLAR_QUOTE;
+    }
+    if a.backquote_ident != b.backquote_ident {
+        d |= BACKQUOTE;
+    }
+    if a.bracket_ident != b.bracket_ident {
+        d |= BRACKET;
+    }
+    d
 }
 
 /// PostgreSQL with `standard_conforming_strings = off`: backslashes escape in every string.
@@ -771,8 +827,15 @@ mod tests {
 
     #[test]
     fn text_every_reading_agrees_on_is_read_once() {
-        assert!(!needs_readings(b"SELECT * FROM t WHERE a = 'x' AND b = ?"));
-        assert!(needs_readings(b"SELECT 1 -- c"));
+        assert_eq!(
+            features(b"SELECT * FROM t WHERE a = 'x' AND b = $1 OR c = ?"),
+            0
+        );
+        assert_eq!(features(b"SELECT 1 -- c"), DASHES);
+        // PostgreSQL's two readings differ only in backslashes.
+        let pg = Rules::of(Dialect::Postgres);
+        assert_eq!(differences(&pg, &PG_LEGACY), BACKSLASH);
+        assert_eq!(differences(&pg, &pg), 0);
         let m = lex_masked("SELECT * FROM t WHERE a = 'x'", Candidates::ANY);
         assert!(!m.conservative);
     }
