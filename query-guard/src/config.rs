@@ -154,10 +154,10 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::{Spanned, Value};
 
+use crate::fingerprint::_support::line_column;
 use crate::fingerprint::Dialect;
 use crate::mode::Mode;
 use crate::pattern::{Pattern, glob_match};
-use crate::position::line_column;
 
 /// The name of the configuration file.
 const FILE_NAME: &str = "query-guard.toml";

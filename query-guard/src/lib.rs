@@ -65,13 +65,10 @@ pub mod classify;
 pub mod config;
 pub mod detect;
 mod enforce;
-pub mod explain;
-pub mod fingerprint;
 mod install;
 pub mod layer;
 pub mod mode;
 pub mod pattern;
-mod position;
 mod record;
 pub mod report;
 mod scaling;
@@ -80,6 +77,11 @@ pub mod scope;
 mod spawn;
 pub mod statement;
 mod stats;
+
+#[doc(inline)]
+pub use query_guard_explain as explain;
+#[doc(inline)]
+pub use query_guard_fingerprint as fingerprint;
 
 #[doc(hidden)]
 #[path = "private.rs"]

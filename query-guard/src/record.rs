@@ -75,7 +75,8 @@ pub fn record(stmt: StatementRecord) -> bool {
         return false;
     }
     let len = sql.len();
-    let sql = crate::fingerprint::prefix(sql, crate::fingerprint::MAX_FINGERPRINT_LEN).to_owned();
+    let sql = crate::fingerprint::_support::prefix(sql, crate::fingerprint::MAX_FINGERPRINT_LEN)
+        .to_owned();
     crate::layer::record_current(move |path, among| Captured {
         sql,
         len,

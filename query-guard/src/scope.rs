@@ -47,7 +47,8 @@ use tracing::{Level, Metadata, Span};
 
 use crate::budget::Budget;
 use crate::classify::{Class, classify};
-use crate::fingerprint::{Candidates, Dialect, Fingerprint, cached_among};
+use crate::fingerprint::_support::{Candidates, cached_among};
+use crate::fingerprint::{Dialect, Fingerprint};
 use crate::mode::Mode;
 use crate::pattern::Pattern;
 use crate::report::Report;
@@ -254,11 +255,11 @@ impl ScopeState {
             binds: false,
             batched: false,
         });
-        let text = crate::fingerprint::without_tag_comment(&stmt.sql);
+        let text = crate::fingerprint::_support::without_tag_comment(&stmt.sql);
         let text_hash = crate::fingerprint::fnv1a_64(text.as_bytes());
         if entry.texts.len() < MAX_UNSTORED_TEXTS && !entry.texts.contains(&text_hash) {
             // Read once per distinct text (a bound statement has one), at most 64 per shape.
-            let dialect = entry.fingerprint.dialect;
+            let dialect = entry.fingerprint.dialect();
             entry.texts.push(text_hash);
             entry.binds |= crate::fingerprint::has_bind_placeholders(text, dialect);
             entry.batched |= crate::detect::n_plus_one::handles_many(text, dialect);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::Metadata;
 
-use crate::fingerprint::Candidates;
+use crate::fingerprint::_support::Candidates;
 
 /// Where a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -60,7 +60,7 @@ use serde::Serialize;
 use crate::allow::Allowed;
 use crate::callsite::CallSite;
 use crate::classify::Class;
-use crate::fingerprint::lexer::{TokKind, lex};
+use crate::fingerprint::_support::{TokKind, lex};
 use crate::fingerprint::{Dialect, has_bind_placeholders};
 use crate::report::StatementReport;
 use crate::statement::{CallPath, saturating_sum};

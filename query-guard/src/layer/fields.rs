@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 
-use crate::fingerprint::{MAX_FINGERPRINT_LEN, prefix};
+use crate::fingerprint::_support::prefix;
+use crate::fingerprint::MAX_FINGERPRINT_LEN;
 
 /// At most [`MAX_FINGERPRINT_LEN`] bytes of `text` (trimmed), and its trimmed length: a
 /// statement's memory and the work done on it stay bounded whatever its size.

@@ -50,7 +50,8 @@ use tracing_subscriber::filter::{DynFilterFn, Filtered};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
-use crate::fingerprint::{Candidates, Dialect};
+use crate::fingerprint::_support::Candidates;
+use crate::fingerprint::Dialect;
 use crate::scope::{self, ScopeState};
 use crate::statement::{CallPath, Captured, Source};
 

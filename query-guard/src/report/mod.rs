@@ -29,7 +29,8 @@ use crate::detect::budget::{self, Counts, Violation};
 use crate::detect::duplicates::{self, Duplicate};
 use crate::detect::n_plus_one::{self, NPlusOne};
 use crate::detect::slow::{self, Slow};
-use crate::fingerprint::{Dialect, Fingerprint, StatementKind, cached_among};
+use crate::fingerprint::_support::cached_among;
+use crate::fingerprint::{Dialect, Fingerprint, StatementKind};
 use crate::mode::Mode;
 use crate::scope::{Recorded, ScopeState};
 use crate::statement::{CallPath, Source, saturating_sum};
@@ -272,8 +273,8 @@ impl Report {
             .enumerate()
             .map(|(i, c)| {
                 let fp = cached_among(&c.sql, state.among(&c), c.len);
-                masked_unknown_dialect += usize::from(fp.conservative);
-                truncated += usize::from(fp.truncated);
+                masked_unknown_dialect += usize::from(fp.masked_conservatively());
+                truncated += usize::from(fp.truncated());
                 let shape = shapes
                     .entry(fp.hash)
                     .or_insert_with(|| Shape::of(&fp, state));
@@ -306,7 +307,7 @@ impl Report {
                     call_site: c.site,
                     source: c.source,
                     db_system: c.db_system,
-                    dialect: fp.dialect,
+                    dialect: fp.dialect(),
                 };
                 raw.push(c.sql);
                 report
@@ -319,8 +320,9 @@ impl Report {
                 for &a in &shape.allowed_by {
                     matched[a] += u.count;
                 }
-                masked_unknown_dialect += usize::from(u.fingerprint.conservative) * u.count;
-                truncated += usize::from(u.fingerprint.truncated) * u.count;
+                masked_unknown_dialect +=
+                    usize::from(u.fingerprint.masked_conservatively()) * u.count;
+                truncated += usize::from(u.fingerprint.truncated()) * u.count;
                 tally(
                     &mut counts,
                     budget,
@@ -344,7 +346,7 @@ impl Report {
                     texts: u.texts,
                     binds: u.binds,
                     batched: u.batched,
-                    fingerprint_dialect: u.fingerprint.dialect,
+                    fingerprint_dialect: u.fingerprint.dialect(),
                 }
             })
             .collect();
@@ -365,7 +367,7 @@ impl Report {
         // Compared without their sqlcommenter comment (a traceparent differs on every run).
         let raw_refs: Vec<&str> = raw
             .iter()
-            .map(|s| crate::fingerprint::without_tag_comment(s))
+            .map(|s| crate::fingerprint::_support::without_tag_comment(s))
             .collect();
         let violations = budget::check(budget, &counts);
         let threshold = budget.n_plus_one_min();
