@@ -141,21 +141,7 @@ pub(crate) fn run(cx: &Context<'_>) -> Vec<Finding> {
 
 /// `1234567.0` → `1,234,567`; fractions kept to two places when the number has one.
 pub(crate) fn count(n: f64) -> String {
-    let n = (n * 100.0).round() / 100.0;
-    let whole = n.trunc() as u64;
-    let digits = whole.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let frac = n - n.trunc();
-    if frac > 0.005 {
-        out.push_str(&format!("{:.2}", frac)[1..]);
-    }
-    out
+    query_guard_format::count(n)
 }
 
 /// `0.9934` → `99.3%`.
@@ -170,11 +156,5 @@ pub(crate) fn pct(share: f64) -> String {
 
 /// Milliseconds for people: `0.042 ms`, `3.1 ms`, `1,250 ms`.
 pub(crate) fn ms(v: f64) -> String {
-    if v >= 1000.0 {
-        format!("{} ms", count(v.round()))
-    } else if v >= 10.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.3} ms")
-    }
+    query_guard_format::ms_plan(v)
 }
