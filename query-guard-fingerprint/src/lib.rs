@@ -273,8 +273,9 @@ pub const RULES_VERSION: u32 = 2;
 /// ```
 pub const MAX_FINGERPRINT_LEN: usize = 64 * 1024;
 
-/// The SQL dialect a statement is parsed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// The SQL dialect a statement is parsed with. The default is [`Dialect::Generic`]: the
+/// database is not known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// PostgreSQL.
@@ -284,6 +285,7 @@ pub enum Dialect {
     /// SQLite.
     Sqlite,
     /// Unknown database: accepts the syntax of all three.
+    #[default]
     Generic,
 }
 

@@ -35,12 +35,12 @@
 //! assert!(!report.failed(), "{report}");
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pattern::{Pattern, PatternError};
 
 /// What an allowance lets through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AllowKind {
     /// N+1 and repeated-sequence findings.
@@ -60,7 +60,7 @@ impl AllowKind {
 }
 
 /// Where an allowance was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// On the scope: `#[query_budget(…)]` or [`crate::Budget::allow`].
@@ -134,7 +134,7 @@ impl Allowance {
 }
 
 /// An allowance that let a finding through, as shown on the finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allowed {
     /// The pattern that matched.
     pub pattern: String,
@@ -152,13 +152,14 @@ impl From<&Allowance> for Allowed {
 }
 
 /// An allowance in a report, with how much it matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowanceReport {
     /// What it lets through.
     pub kind: AllowKind,
     /// The pattern as written.
     pub pattern: String,
     /// Why.
+    #[serde(default)]
     pub reason: String,
     /// Where it was written.
     pub origin: Origin,

@@ -16,7 +16,7 @@
 use crate::fingerprint::{Fingerprint, StatementKind};
 
 /// How a budget treats a statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
     /// A read, counted.

@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 /// The action taken when a scope breaks its budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Panic with the report (tests).

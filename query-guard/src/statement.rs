@@ -9,7 +9,7 @@ use tracing::Metadata;
 use crate::fingerprint::_support::Candidates;
 
 /// Where a statement came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A `sqlx::query` event (sqlx, and SeaORM through sqlx).
@@ -29,14 +29,20 @@ pub enum Source {
 /// scope's body.
 ///
 /// Shared, not copied: every statement from the same span holds the same path.
+///
+/// A path read back from a report file (`Deserialize`) keeps only its printed form: it displays
+/// and serialises as it was written, and has no [`names`](CallPath::names) or
+/// [`location`](CallPath::location).
 #[derive(Clone, Default)]
 pub struct CallPath {
     spans: Option<Arc<[&'static Metadata<'static>]>>,
+    /// The printed form of a path read back from a report file.
+    printed: Option<Arc<str>>,
 }
 
 impl PartialEq for CallPath {
     fn eq(&self, other: &CallPath) -> bool {
-        self.as_slice() == other.as_slice()
+        self.as_slice() == other.as_slice() && self.printed == other.printed
     }
 }
 
@@ -49,6 +55,7 @@ impl CallPath {
         spans.push(span);
         CallPath {
             spans: Some(spans.into()),
+            printed: self.printed.clone(),
         }
     }
 
@@ -58,7 +65,7 @@ impl CallPath {
 
     /// Whether the statement ran directly in the scope's body.
     pub fn is_empty(&self) -> bool {
-        self.as_slice().is_empty()
+        self.as_slice().is_empty() && self.printed.is_none()
     }
 
     /// Span names, outermost first.
@@ -78,12 +85,16 @@ impl std::hash::Hash for CallPath {
         for m in self.as_slice() {
             m.callsite().hash(state);
         }
+        self.printed.hash(state);
     }
 }
 
 impl fmt::Display for CallPath {
     /// `a > b > c (file:line)`, or `-` when empty.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(printed) = &self.printed {
+            return f.write_str(printed);
+        }
         if self.is_empty() {
             return f.write_str("-");
         }
@@ -109,6 +120,17 @@ impl fmt::Debug for CallPath {
 impl serde::Serialize for CallPath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CallPath {
+    /// The printed form, as [`Serialize`](serde::Serialize) writes it (`-` is the empty path).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CallPath, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(CallPath {
+            spans: None,
+            printed: (!text.is_empty() && text != "-").then(|| text.into()),
+        })
     }
 }
 

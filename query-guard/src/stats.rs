@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::report::ser_ms;
+use crate::report::{de_ms, ser_ms};
 
 /// Buckets per doubling of the duration: a bucket spans 2^(1/8), about 9%.
 const SUB_BUCKETS: u32 = 8;
@@ -76,27 +76,54 @@ impl Histogram {
 }
 
 /// Times of one statement shape in a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeStats {
     /// Statements with a known time (sources that do not report a time are left out).
+    #[serde(default)]
     pub timed: usize,
     /// Their total time.
-    #[serde(rename = "total_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "total_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub total: Duration,
     /// Median.
-    #[serde(rename = "p50_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "p50_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub p50: Duration,
     /// 95th percentile.
-    #[serde(rename = "p95_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "p95_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub p95: Duration,
     /// 99th percentile.
-    #[serde(rename = "p99_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "p99_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub p99: Duration,
     /// Slowest.
-    #[serde(rename = "max_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "max_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub max: Duration,
     /// Whether the percentiles come from a histogram (statements past the storage cap) and are
     /// accurate to about 9% rather than exact.
+    #[serde(default)]
     pub approximate: bool,
 }
 

@@ -17,12 +17,13 @@
 //! assert_eq!((violations[0].max, violations[0].actual), (5, 12));
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Budget;
 
 /// How many statements of each class a scope ran.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Counts {
     /// Statements the budget counts (reads + writes, plus the excluded classes it includes).
     pub counted: usize,
@@ -43,7 +44,7 @@ pub struct Counts {
 }
 
 /// Which limit was broken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Limit {
     /// `max`: all counted statements.
@@ -69,7 +70,7 @@ impl Limit {
 }
 
 /// A broken limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The limit.
     pub limit: Limit,

@@ -33,7 +33,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::n_plus_one::NPlusOne;
 use crate::callsite::CallSite;
@@ -43,7 +43,7 @@ use crate::report::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
 
 /// The same read with the same values, run more than once in a scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Duplicate {
     /// Fingerprint of its shape (16 hex characters).
     pub fingerprint: String,
@@ -52,17 +52,27 @@ pub struct Duplicate {
     /// How many times it ran.
     pub count: usize,
     /// Their total time.
-    #[serde(rename = "total_ms", serialize_with = "crate::report::ser_ms")]
+    #[serde(
+        default,
+        rename = "total_ms",
+        serialize_with = "crate::report::ser_ms",
+        deserialize_with = "crate::report::de_ms"
+    )]
     pub total: Duration,
     /// The tables it reads.
+    #[serde(default)]
     pub tables: Vec<String>,
     /// The span paths it ran from, in order of first run.
+    #[serde(default)]
     pub call_paths: Vec<CallPath>,
     /// The lines of application code it ran from, when backtrace capture is on.
+    #[serde(default)]
     pub call_sites: Vec<CallSite>,
     /// 1-based numbers of its statements in the report's list.
+    #[serde(default)]
     pub statements: Vec<usize>,
     /// What to do about it.
+    #[serde(default)]
     pub suggestion: String,
 }
 

@@ -55,7 +55,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::allow::Allowed;
 use crate::callsite::CallSite;
@@ -66,7 +66,7 @@ use crate::report::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
 
 /// A single repeated shape, or a sequence of shapes repeated together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NPlusOneKind {
     /// One shape from one call site, run again and again.
@@ -76,22 +76,25 @@ pub enum NPlusOneKind {
 }
 
 /// One shape of a repeated sequence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Fingerprint (16 hex characters).
     pub fingerprint: String,
     /// Normalised SQL.
     pub normalized: String,
     /// Tables it touches.
+    #[serde(default)]
     pub tables: Vec<String>,
     /// The span path it runs from.
+    #[serde(default)]
     pub call_path: CallPath,
     /// The line of application code it runs from, when backtrace capture is on.
+    #[serde(default)]
     pub call_site: Option<CallSite>,
 }
 
 /// One N+1 finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NPlusOne {
     /// A repeated shape or a repeated sequence.
     pub kind: NPlusOneKind,
@@ -103,23 +106,36 @@ pub struct NPlusOne {
     pub count: usize,
     /// How many different values it ran with, when the values are in the SQL text (inline
     /// literals); `None` when they are bind parameters.
+    #[serde(default)]
     pub distinct_values: Option<usize>,
     /// Total time of all its statements.
-    #[serde(rename = "total_ms", serialize_with = "crate::report::ser_ms")]
+    #[serde(
+        default,
+        rename = "total_ms",
+        serialize_with = "crate::report::ser_ms",
+        deserialize_with = "crate::report::de_ms"
+    )]
     pub total: Duration,
     /// The span path it ran from.
+    #[serde(default)]
     pub call_path: CallPath,
     /// The line of application code it ran from, when backtrace capture is on and found one.
+    #[serde(default)]
     pub call_site: Option<CallSite>,
     /// The tables it touches (all steps).
+    #[serde(default)]
     pub tables: Vec<String>,
     /// For a sequence, its shapes in the order they run; empty for a single shape.
+    #[serde(default)]
     pub steps: Vec<Step>,
     /// 1-based numbers of its statements in the report's list.
+    #[serde(default)]
     pub statements: Vec<usize>,
     /// What to do about it.
+    #[serde(default)]
     pub suggestion: String,
     /// The allowance that accepts it, if one does: it is reported but does not fail the scope.
+    #[serde(default)]
     pub allowed: Option<Allowed>,
 }
 

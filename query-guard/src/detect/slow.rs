@@ -30,32 +30,42 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::report::{ShapeStats, StatementReport, ser_ms};
+use crate::report::{ShapeStats, StatementReport, de_ms, ser_ms};
 use crate::stats::TimeStats;
 
 /// A statement shape with runs at or over the slow threshold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Slow {
     /// Fingerprint (16 hex characters).
     pub fingerprint: String,
     /// Normalised SQL.
     pub normalized: String,
     /// The tables it touches.
+    #[serde(default)]
     pub tables: Vec<String>,
     /// Runs at or over the threshold.
     pub count: usize,
     /// All runs of the shape in the scope.
+    #[serde(default)]
     pub runs: usize,
     /// The threshold.
-    #[serde(rename = "threshold_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "threshold_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub threshold: Duration,
     /// Time statistics over all its runs.
+    #[serde(default)]
     pub stats: TimeStats,
     /// 1-based numbers of the slow runs in the report's list (stored statements only).
+    #[serde(default)]
     pub statements: Vec<usize>,
     /// What to do about it.
+    #[serde(default)]
     pub suggestion: String,
 }
 

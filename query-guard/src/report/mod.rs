@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use shapes::ShapeStats;
 
@@ -67,13 +67,34 @@ fn ser_opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Err
     }
 }
 
+/// Reads a time written by [`ser_ms`]: finite milliseconds from 0 to [`MAX_REPORT_MS`] (`-0`
+/// reads as 0). Anything else is a corrupted or hand-made file, refused (serde_json names the
+/// line and column).
+pub(crate) fn de_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && (0.0..=MAX_REPORT_MS).contains(&v) {
+        Ok(Duration::from_secs_f64((v + 0.0) / 1e3))
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Float(v),
+            &"milliseconds from 0 to 1e15",
+        ))
+    }
+}
+
+pub(crate) fn de_opt_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    struct Ms(#[serde(deserialize_with = "de_ms")] Duration);
+    Ok(Option::<Ms>::deserialize(d)?.map(|Ms(d)| d))
+}
+
 /// One statement in a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatementReport {
     /// 1-based position in the scope.
     pub index: usize,
     /// The SQL as it ran, literal values included: only when the scope opted in.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
     /// Normalised SQL, literal values replaced by placeholders (shared by statements of a shape).
     pub normalized: Arc<str>,
@@ -84,25 +105,38 @@ pub struct StatementReport {
     /// How the budget treats it.
     pub class: Class,
     /// Whether the budget counted it.
+    #[serde(default)]
     pub counted: bool,
     /// Whether an over-budget allowance left it out of the counts.
+    #[serde(default)]
     pub allowed: bool,
     /// Tables it touches.
+    #[serde(default)]
     pub tables: Arc<[String]>,
     /// Time it took, when the source said.
-    #[serde(rename = "elapsed_ms", serialize_with = "ser_opt_ms")]
+    #[serde(
+        default,
+        rename = "elapsed_ms",
+        serialize_with = "ser_opt_ms",
+        deserialize_with = "de_opt_ms"
+    )]
     pub elapsed: Option<Duration>,
     /// Rows returned, when the source said.
+    #[serde(default)]
     pub rows_returned: Option<u64>,
     /// Rows affected, when the source said.
+    #[serde(default)]
     pub rows_affected: Option<u64>,
     /// The spans between the scope and the statement.
+    #[serde(default)]
     pub call_path: CallPath,
     /// The line of application code that ran it, when backtrace capture is on and found one.
+    #[serde(default)]
     pub call_site: Option<Arc<CallSite>>,
     /// Where it was captured from.
     pub source: Source,
     /// The database system, when the source said.
+    #[serde(default)]
     pub db_system: Option<String>,
     /// The dialect the statement was read as: its source's, the scope's `dialect` setting, or
     /// what its syntax says; [`Dialect::Generic`] when the database stayed unknown (quoted text
@@ -111,7 +145,7 @@ pub struct StatementReport {
 }
 
 /// Statements past the scope's storage cap, aggregated by shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnstoredReport {
     /// Normalised SQL.
     pub normalized: String,
@@ -122,18 +156,31 @@ pub struct UnstoredReport {
     /// How the budget treats it.
     pub class: Class,
     /// Tables it touches.
+    #[serde(default)]
     pub tables: Vec<String>,
     /// How many ran past the cap.
     pub count: usize,
     /// How many of them were at or over the slow threshold.
+    #[serde(default)]
     pub slow: usize,
     /// Their total time.
-    #[serde(rename = "total_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "total_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub total: Duration,
     /// The slowest of them.
-    #[serde(rename = "max_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "max_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     pub max: Duration,
     /// Call path of the first of them.
+    #[serde(default)]
     pub call_path: CallPath,
     #[serde(skip)]
     pub(crate) histogram: Histogram,
@@ -156,37 +203,69 @@ pub struct UnstoredReport {
 /// Cloning a report is cheap: its lists are shared, not copied (a closed scope keeps its report
 /// for later [`Scope::finish`](crate::Scope::finish) calls and returns a clone of it). They are
 /// `Arc<Vec<_>>` rather than `Arc<[_]>`, which would copy each list once more when it is made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     schema_version: u32,
-    run_id: &'static str,
+    run_id: std::borrow::Cow<'static, str>,
     finished_unix_ms: u64,
     scope: String,
+    #[serde(default)]
     location: Option<String>,
+    #[serde(default)]
     test: Option<String>,
+    #[serde(default = "unsaid_mode")]
     mode: Mode,
+    #[serde(default)]
     budget: Budget,
+    #[serde(default)]
     show_values: bool,
+    #[serde(default)]
     failed: bool,
-    #[serde(rename = "wall_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "wall_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     wall: Duration,
-    #[serde(rename = "db_ms", serialize_with = "ser_ms")]
+    #[serde(
+        default,
+        rename = "db_ms",
+        serialize_with = "ser_ms",
+        deserialize_with = "de_ms"
+    )]
     db_time: Duration,
+    #[serde(default)]
     counts: Counts,
+    #[serde(default)]
     violations: Arc<Vec<Violation>>,
+    #[serde(default)]
     n_plus_one: Arc<Vec<NPlusOne>>,
+    #[serde(default)]
     duplicates: Arc<Vec<Duplicate>>,
+    #[serde(default)]
     slow: Arc<Vec<Slow>>,
+    #[serde(default)]
     allowances: Arc<Vec<AllowanceReport>>,
+    #[serde(default)]
     fingerprints: Arc<Vec<ShapeStats>>,
+    #[serde(default)]
     statements: Arc<Vec<StatementReport>>,
+    #[serde(default)]
     unstored: Arc<Vec<UnstoredReport>>,
     /// Statements whose database was unknown and whose text was masked more than their own
     /// database would need (see [`ScopeBuilder::dialect`](crate::ScopeBuilder::dialect)).
+    #[serde(default)]
     masked_unknown_dialect: usize,
     /// Statements longer than [`crate::fingerprint::MAX_FINGERPRINT_LEN`], fingerprinted by a
     /// prefix.
+    #[serde(default)]
     truncated: usize,
+}
+
+/// The mode of a report file that does not say: [`Mode::Off`], nothing was enforced.
+fn unsaid_mode() -> Mode {
+    Mode::Off
 }
 
 /// What the statements of one shape share in a report.
@@ -425,7 +504,7 @@ impl Report {
             || (budget.denies_slow() && !slow.is_empty());
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
-            run_id: file::run_id(),
+            run_id: file::run_id().into(),
             finished_unix_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
@@ -450,6 +529,45 @@ impl Report {
             masked_unknown_dialect,
             truncated,
         }
+    }
+
+    /// The version of the report's JSON form ([`REPORT_SCHEMA_VERSION`] for a report made by this
+    /// library; a report read back from a file says what it was written with).
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// The id of the test run (or process) that wrote the report: report files of one
+    /// `cargo test` share it (see [`report_dir`]).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// When the scope closed, in milliseconds since the Unix epoch.
+    pub fn finished_unix_ms(&self) -> u64 {
+        self.finished_unix_ms
+    }
+
+    /// The scope's wall-clock time, from opening to closing.
+    pub fn wall_time(&self) -> Duration {
+        self.wall
+    }
+
+    /// Whether the report shows literal values (the scope opted in).
+    pub fn shows_values(&self) -> bool {
+        self.show_values
+    }
+
+    /// Statements whose database was unknown and whose text was masked more than their own
+    /// database would need.
+    pub fn masked_unknown_dialect(&self) -> usize {
+        self.masked_unknown_dialect
+    }
+
+    /// Statements longer than [`crate::fingerprint::MAX_FINGERPRINT_LEN`], fingerprinted by a
+    /// prefix.
+    pub fn truncated(&self) -> usize {
+        self.truncated
     }
 
     /// The scope's name.

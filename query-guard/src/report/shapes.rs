@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{StatementReport, UnstoredReport};
 use crate::classify::Class;
@@ -11,7 +11,7 @@ use crate::fingerprint::StatementKind;
 use crate::stats::TimeStats;
 
 /// One statement shape's runs in a scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShapeStats {
     /// Fingerprint (16 hex characters).
     pub fingerprint: String,
@@ -22,10 +22,12 @@ pub struct ShapeStats {
     /// How the budget treats it.
     pub class: Class,
     /// Tables it touches.
+    #[serde(default)]
     pub tables: Vec<String>,
     /// How many times it ran (stored and past the storage cap).
     pub count: usize,
     /// Runs at or over the slow threshold (0 without one).
+    #[serde(default)]
     pub slow: usize,
     /// Time statistics.
     #[serde(flatten)]
