@@ -1,208 +1,5 @@
-//! Call sites: the line of application code that ran a statement, taken from the stack.
-//!
-//! The [call path](crate::CallPath) of a statement names the spans it ran in, which is as precise
-//! as the application's `#[tracing::instrument]` attributes are. A [`CallSite`] is what Rails'
-//! Bullet and Prosopite show instead: the first frame of the stack, at the moment the statement's
-//! event fires, that belongs to the application, as `file:line (function)`:
-//!
-//! ```text
-//! src/posts.rs:42 (my_app::posts::list_posts::{{closure}})
-//! ```
-//!
-//! # Switching it on
-//!
-//! Capture is off by default: walking the stack costs several times what the rest of recording
-//! a statement does. It is switched on per process with `QUERY_GUARD_BACKTRACE=1` or the
-//! `backtrace = true` key of `query-guard.toml`, or per scope with `ScopeBuilder::backtrace(true)`.
-//!
-//! It needs the `backtrace` cargo feature of this crate, which is on by default. Without it no
-//! call site is ever captured, whatever the settings say: statements only have their call path.
-//!
-//! # What it costs
-//!
-//! Each capture walks the stack (instruction pointers only) and stops at the first application
-//! frame. Turning an instruction pointer into a function, file and line is done once per address
-//! and cached for the life of the process (up to 65,536 addresses; past that, new addresses are
-//! resolved every time), so after warm-up a capture costs a stack walk and one hash look-up per
-//! frame walked: in `benches/callsite.rs`, about 0.7 µs when the application frame is a few
-//! frames up, plus about 0.13 µs for each frame of the driver, runtime or tracing walked on the
-//! way; frames below the call site cost nothing. Walks are serialised process-wide by the
-//! `backtrace` crate's lock.
-//!
-//! The first capture of the process loads the program's symbols and debug info: about 0.3 ms
-//! for the bench's binary without debug info, 50 ms with line tables (more for a larger binary).
-//! Each new address after that costs 5 to 20 µs, once.
-//!
-//! # Debug info
-//!
-//! The function name comes from the symbol table and is always known, unless the binary is
-//! stripped. The file and line come from debug info: dev and test builds have it, release builds
-//! need `debug = "line-tables-only"` (or more) in their profile:
-//!
-//! ```toml
-//! [profile.release]
-//! debug = "line-tables-only"
-//! ```
-//!
-//! Without it, a call site is only a function. With optimisations, a call inlined into its caller
-//! is still reported at its own file and line (debug info records inlined frames), but a function
-//! merged away entirely is not.
-//!
-//! With `line-tables-only`, debug info names a function that had calls inlined into it (and each
-//! call inlined into it) by its bare name, without its module path or generic arguments:
-//! `list_posts`, `{closure#0}`. Such a frame is judged by its file instead (below), and shown
-//! with its bare name; the file and line are exact. Full debug info (`debug = "limited"` or more)
-//! keeps the whole path.
-//!
-//! Files are shown relative to the current directory (as it was at the first capture) when they
-//! are under it; otherwise as the compiler recorded them.
-//!
-//! # What is skipped
-//!
-//! A frame is skipped, and the walk goes on to its caller, when its symbol has no name, when it is
-//! foreign (a bare name without a Rust source file: C functions, the entry points of threads and
-//! processes such as `_start`, `__libc_start_main`, `start_thread`, `clone3` and the C `main`
-//! rustc generates, the unwinder), or when its code belongs to one of these crates:
-//!
-//! - the standard library: `std`, `core`, `alloc`, `test`, `std_detect`;
-//! - query-guard and tracing: `query_guard`, `tracing`, `tracing_core`, `tracing_subscriber`,
-//!   `tracing_futures`, `tracing_log`, `backtrace`;
-//! - database drivers and ORMs: `sqlx`, `sqlx_core`, `sqlx_postgres`, `sqlx_mysql`,
-//!   `sqlx_sqlite`, `sqlx_macros_core`, `libsqlite3_sys`, `sea_orm`, `sea_query`, `diesel`,
-//!   `diesel_async`, `diesel_tracing`;
-//! - async machinery: `tokio`, `tokio_util`, `tokio_stream`, `futures`, `futures_util`,
-//!   `futures_core`, `futures_executor`, `futures_channel`, `futures_intrusive`, `async_stream`,
-//!   `async_trait`, `pin_project`;
-//! - HTTP stacks: `hyper`, `hyper_util`, `tower`, `tower_service`, `tower_layer`, `tower_http`,
-//!   `axum`, `axum_core`.
-//!
-//! Crate names match exactly (`std` does not skip a crate named `stdx`). Callers can add more,
-//! such as the crate of their own repository layer; those match as prefixes (`my_db` also skips
-//! `my_db_macros`).
-//!
-//! The crate of a function is the first segment of its path. A method's is its type's:
-//! `<my_app::Post as sqlx::FromRow>::from_row` is `my_app`'s code. A trait method implemented for
-//! a type parameter, a primitive, or a type of a skipped crate is also its trait's:
-//! `<F as core::ops::FnOnce>::call_once` is skipped, `<Vec<T> as my_app::Repo>::load` is not
-//! (Rust's orphan rules put an impl in one of the two crates).
-//!
-//! A frame known only by a bare name (see above) is judged by its file: sources under
-//! `/rustc/<commit>/` are the standard library's, `…/<package>-<version>/src/…` (crates.io),
-//! `…/<package>/src/…` (workspace members, path and git dependencies) are the package's, with
-//! `-` read as `_`; any other Rust file (`src/main.rs` of a package built from its own
-//! directory, `tests/…`) is the application's. A vendored dependency (`cargo vendor`) reads as
-//! the package of its directory, so it is skipped when that name is in the list.
-//!
-//! # Where it cannot help
-//!
-//! sqlx runs SQLite statements on a worker thread of its own, one per connection, and logs them
-//! there: the statement's logger is created and dropped on the worker
-//! (`sqlx-sqlite/src/connection/execute.rs`, driven by `connection/worker.rs`). That thread's stack
-//! holds sqlx and the standard library, none of the application's frames, so on SQLite the call
-//! site is unknown (`None`) and the call path, which the worker carries over by entering the
-//! caller's span, is all there is. Postgres and MySQL log a statement on the task that polls it,
-//! inside the application's own future, where the call site is found.
-//!
-//! For the same reason, a statement run in a task spawned elsewhere (`tokio::spawn`) is attributed
-//! to the spawned future's code, not to the code that spawned it.
-
-// Without the `backtrace` feature only the type and the (tested) classification remain.
-#![cfg_attr(not(feature = "backtrace"), allow(dead_code))]
-
-use std::fmt;
-use std::sync::Arc;
-
-/// Where in the application a statement ran: the first frame of its stack outside query-guard,
-/// the database driver, the async runtime and the standard library.
-///
-/// Displays as `src/posts.rs:42 (my_app::posts::list_posts)`, or just the function when debug
-/// info does not say where it is; serialises as `{"function": …, "file": …, "line": …}`.
-///
-/// ```
-/// use query_guard::callsite::CallSite;
-///
-/// /// An editor link (`file:line`) when debug info gave one, else the function.
-/// fn link(site: &CallSite) -> String {
-///     match (site.file(), site.line()) {
-///         (Some(file), Some(line)) => format!("{file}:{line}"),
-///         _ => site.function().to_owned(),
-///     }
-/// }
-/// # let _ = link;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct CallSite {
-    function: Box<str>,
-    file: Option<Box<str>>,
-    line: Option<u32>,
-}
-
-impl CallSite {
-    pub(crate) fn new(function: &str, file: Option<&str>, line: Option<u32>) -> CallSite {
-        CallSite {
-            function: display_name(function).into(),
-            file: file.map(Into::into),
-            line,
-        }
-    }
-
-    /// The function, demangled, without the compiler's `::h0123…` hash: for example
-    /// `my_app::posts::list_posts`, or `my_app::posts::list_posts::{{closure}}` inside an async
-    /// fn or a closure. Only the bare name (`list_posts`, `{async_fn#0}`) when line-tables-only
-    /// debug info is all that names the function (see the [module docs](self#debug-info)).
-    pub fn function(&self) -> &str {
-        &self.function
-    }
-
-    /// The source file, relative to the current directory when it is under it, else as the
-    /// compiler recorded it. `None` without debug info.
-    pub fn file(&self) -> Option<&str> {
-        self.file.as_deref()
-    }
-
-    /// The line in [`file`](Self::file). `None` without debug info.
-    pub fn line(&self) -> Option<u32> {
-        self.line
-    }
-}
-
-impl fmt::Display for CallSite {
-    /// `file:line (function)`, `file (function)` without a line, or `function` without a file.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line} ({})", self.function),
-            (Some(file), None) => write!(f, "{file} ({})", self.function),
-            (None, _) => f.write_str(&self.function),
-        }
-    }
-}
-
-/// The call site of the code running now: the first frame of the current stack that is not
-/// skipped (see the [module docs](self)), or `None` when there is none, when the `backtrace`
-/// feature is off, or when the stack cannot be walked. `extra_skip` names more crates to skip
-/// (prefix match on the crate name).
-///
-/// Never panics.
-pub(crate) fn capture(extra_skip: &[String]) -> Option<Arc<CallSite>> {
-    capture_with_driver(extra_skip).0
-}
-
-/// [`capture`], and the database whose sqlx driver the walk passed through on its way to the
-/// call site (`sqlx_postgres`, `sqlx_mysql` or `sqlx_sqlite` frames): the connection the
-/// statement ran on, which sqlx's events do not name.
-pub(crate) fn capture_with_driver(
-    extra_skip: &[String],
-) -> (Option<Arc<CallSite>>, Option<crate::fingerprint::Dialect>) {
-    #[cfg(feature = "backtrace")]
-    {
-        walk::capture(extra_skip)
-    }
-    #[cfg(not(feature = "backtrace"))]
-    {
-        let _ = extra_skip;
-        (None, None)
-    }
-}
+//! Whose code a frame is: the crate of a demangled symbol or of a source file, and which crates
+//! are skipped.
 
 /// Crates whose frames are never a call site. Keep in step with the list in the module docs
 /// (a test checks it).
@@ -280,7 +77,7 @@ fn is_path(symbol: &str) -> bool {
 
 /// How a function is shown: bare names lose their generic arguments, which can run to
 /// kilobytes (`on_event<tracing_subscriber::layer::layered::Layered<…>>`).
-fn display_name(symbol: &str) -> &str {
+pub(super) fn display_name(symbol: &str) -> &str {
     let symbol = strip_hash(symbol);
     if is_path(symbol) {
         return symbol;
@@ -417,7 +214,7 @@ fn strip_version(dir: &str) -> &str {
 
 /// Whose code a frame is, as far as its symbol and source file tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Owner {
+pub(super) enum Owner {
     /// Not Rust: C functions, the entry points of threads and processes (`_start`,
     /// `__libc_start_main`, `start_thread`, `clone3`, the C `main` rustc generates), the
     /// unwinder. Never a call site.
@@ -433,7 +230,7 @@ enum Owner {
 
 /// A crate name, with whether [`SKIPPED_CRATES`] has it (looked up once, not per capture).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Crate {
+pub(super) struct Crate {
     name: Box<str>,
     builtin: bool,
 }
@@ -457,7 +254,7 @@ impl Crate {
 
 impl Owner {
     /// The database whose sqlx driver this code is.
-    fn driver(&self) -> Option<crate::fingerprint::Dialect> {
+    pub(super) fn driver(&self) -> Option<crate::fingerprint::Dialect> {
         use crate::fingerprint::Dialect;
         let Owner::Crates(crates) = self else {
             return None;
@@ -470,7 +267,7 @@ impl Owner {
         })
     }
 
-    fn skipped(&self, extra: &[String]) -> bool {
+    pub(super) fn skipped(&self, extra: &[String]) -> bool {
         match self {
             Owner::Foreign => true,
             Owner::Crates(crates) => crates.iter().all(|krate| krate.skipped(extra)),
@@ -484,7 +281,7 @@ impl Owner {
 ///
 /// A Rust path is classified by its crates. A bare name (line-tables-only debug info, see
 /// [`is_path`]) is classified by its file when that is a Rust file, and is foreign otherwise.
-fn owner(symbol: &str, file: Option<&str>) -> Owner {
+pub(super) fn owner(symbol: &str, file: Option<&str>) -> Owner {
     let symbol = strip_hash(symbol);
     if symbol.is_empty() {
         return Owner::Foreign;
@@ -503,238 +300,25 @@ fn owner(symbol: &str, file: Option<&str>) -> Owner {
     }
 }
 
-/// Whether a frame is skipped (see the module docs): foreign code, or code of skipped crates
+/// Whether a frame is skipped (see the [module docs](super)): foreign code, or code of skipped crates
 /// only. `file` as debug info recorded it; `extra` are more crate-name prefixes to skip.
 ///
 /// The walk does the same in two steps: [`owner`] once per address (cached), then
 /// [`Owner::skipped`] per capture, with that capture's `extra`.
 #[cfg(test)]
-fn skipped(symbol: &str, file: Option<&str>, extra: &[String]) -> bool {
+pub(super) fn skipped(symbol: &str, file: Option<&str>, extra: &[String]) -> bool {
     owner(symbol, file).skipped(extra)
 }
 
-#[cfg(feature = "backtrace")]
-mod walk {
-    //! The stack walk and the per-address cache.
-
-    use std::collections::HashMap;
-    use std::ffi::c_void;
-    use std::hash::{BuildHasherDefault, Hasher};
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, LazyLock, OnceLock};
-
-    use parking_lot::RwLock;
-
-    use super::{CallSite, Owner, owner};
-    use crate::fingerprint::Dialect;
-
-    /// The first driver among an address's symbols.
-    fn driver_of(symbols: &[Symbol]) -> Option<Dialect> {
-        symbols.iter().find_map(|s| s.driver)
-    }
-
-    /// Frames walked at most: past that, no call site.
-    pub(super) const MAX_FRAMES: usize = 96;
-
-    /// Addresses cached at most: past that, new addresses are resolved on every capture.
-    pub(super) const MAX_CACHED: usize = 65_536;
-
-    /// One symbol of an address (an address has several when calls were inlined into it),
-    /// classified once.
-    #[derive(Debug)]
-    pub(super) struct Symbol {
-        pub(super) site: Arc<CallSite>,
-        owner: Owner,
-        /// The database, when this is a sqlx driver's code.
-        driver: Option<Dialect>,
-    }
-
-    impl Symbol {
-        /// `function` as demangled, `file` as recorded (the site shows it relative).
-        pub(super) fn new(function: &str, file: Option<&str>, line: Option<u32>) -> Symbol {
-            let owner = owner(function, file);
-            let file = file.map(|f| display_path(Path::new(f)));
-            Symbol {
-                site: Arc::new(CallSite::new(function, file.as_deref(), line)),
-                driver: owner.driver(),
-                owner,
-            }
-        }
-
-        /// Whether this frame is skipped: [`Owner::skipped`] of the owner classified once.
-        pub(super) fn skipped(&self, extra: &[String]) -> bool {
-            self.owner.skipped(extra)
-        }
-    }
-
-    /// The symbols of one address, innermost (inlined) first.
-    pub(super) type Symbols = Arc<[Symbol]>;
-
-    /// The first symbol of an address that is not skipped.
-    pub(super) fn first_kept(symbols: &[Symbol], extra: &[String]) -> Option<Arc<CallSite>> {
-        symbols
-            .iter()
-            .find(|s| !s.skipped(extra))
-            .map(|s| s.site.clone())
-    }
-
-    /// Instruction pointers are not attacker-controlled: a multiplicative hash (as rustc's
-    /// `FxHasher`) is enough, and far cheaper than SipHash on the hot path.
-    #[derive(Default)]
-    struct IpHasher(u64);
-
-    impl Hasher for IpHasher {
-        fn write(&mut self, bytes: &[u8]) {
-            for &b in bytes {
-                self.write_u64(u64::from(b));
-            }
-        }
-
-        fn write_u64(&mut self, n: u64) {
-            self.0 = (self.0 ^ n).wrapping_mul(0xf135_7aea_2e62_a9c5);
-        }
-
-        fn write_usize(&mut self, n: usize) {
-            self.write_u64(n as u64);
-        }
-
-        fn finish(&self) -> u64 {
-            self.0.rotate_left(26)
-        }
-    }
-
-    type Cache = HashMap<usize, Symbols, BuildHasherDefault<IpHasher>>;
-
-    static CACHE: LazyLock<RwLock<Cache>> = LazyLock::new(RwLock::default);
-
-    /// Set when walking or resolving panicked: call sites are then off for the process, rather
-    /// than risk it again on every statement.
-    static BROKEN: AtomicBool = AtomicBool::new(false);
-
-    pub(super) fn capture(extra: &[String]) -> (Option<Arc<CallSite>>, Option<Dialect>) {
-        if BROKEN.load(Ordering::Relaxed) {
-            return (None, None);
-        }
-        match catch_unwind(AssertUnwindSafe(|| capture_inner(extra))) {
-            Ok(found) => found,
-            Err(_) => {
-                BROKEN.store(true, Ordering::Relaxed);
-                (None, None)
-            }
-        }
-    }
-
-    fn capture_inner(extra: &[String]) -> (Option<Arc<CallSite>>, Option<Dialect>) {
-        // Phase 1: walk the stack, answering from the cache where it can. Stop at the first
-        // cached frame that is kept: the answer is that frame or an uncached one above it.
-        let mut ips = [0_usize; MAX_FRAMES];
-        let mut cached = [false; MAX_FRAMES];
-        let mut walked = 0;
-        let mut hit = None;
-        let mut driver = None;
-        {
-            let cache = CACHE.read();
-            backtrace::trace(|frame| {
-                let ip = frame.ip() as usize;
-                let (Some(slot), Some(known)) = (ips.get_mut(walked), cached.get_mut(walked))
-                else {
-                    return false;
-                };
-                *slot = ip;
-                walked += 1;
-                if let Some(symbols) = cache.get(&ip) {
-                    *known = true;
-                    driver = driver.or_else(|| driver_of(symbols));
-                    hit = first_kept(symbols, extra);
-                    return hit.is_none();
-                }
-                true
-            });
-        }
-        // Phase 2: resolve the uncached frames, in order, until one is kept. The cached ones
-        // were judged in phase 1: skipped, except the last when it is the hit.
-        for (&ip, &known) in ips[..walked].iter().zip(&cached) {
-            if known {
-                continue;
-            }
-            let symbols = resolve_and_cache(ip);
-            driver = driver.or_else(|| driver_of(&symbols));
-            if let Some(site) = first_kept(&symbols, extra) {
-                return (Some(site), driver);
-            }
-        }
-        (hit, driver)
-    }
-
-    /// Resolves an address (outside any lock of ours) and caches it while the cache has room.
-    fn resolve_and_cache(ip: usize) -> Symbols {
-        let symbols = resolve(ip);
-        let mut cache = CACHE.write();
-        if let Some(existing) = cache.get(&ip) {
-            return existing.clone();
-        }
-        if cache.len() < MAX_CACHED {
-            cache.insert(ip, symbols.clone());
-        }
-        symbols
-    }
-
-    /// Every named symbol of an address, innermost first.
-    pub(super) fn resolve(ip: usize) -> Symbols {
-        let mut symbols = Vec::new();
-        backtrace::resolve(ip as *mut c_void, |symbol| {
-            let Some(name) = symbol.name() else {
-                return;
-            };
-            // `{:#}`: demangled without the hash.
-            let function = format!("{name:#}");
-            if function.is_empty() {
-                return;
-            }
-            let file = symbol.filename().map(|f| f.to_string_lossy());
-            let line = file.as_ref().and(symbol.lineno());
-            symbols.push(Symbol::new(&function, file.as_deref(), line));
-        });
-        symbols.into()
-    }
-
-    /// The current directory at the first resolution.
-    fn current_dir() -> Option<&'static Path> {
-        static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
-        CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
-    }
-
-    fn display_path(path: &Path) -> String {
-        relative_to(path, current_dir())
-    }
-
-    /// `path` relative to `base` when it is absolute and under it, else as it is.
-    pub(super) fn relative_to(path: &Path, base: Option<&Path>) -> String {
-        if path.is_absolute()
-            && let Some(rel) = base.and_then(|base| path.strip_prefix(base).ok())
-            && !rel.as_os_str().is_empty()
-        {
-            return rel.to_string_lossy().into_owned();
-        }
-        path.to_string_lossy().into_owned()
-    }
-
-    /// Addresses cached now (for tests).
-    #[cfg(test)]
-    pub(super) fn cached_len() -> usize {
-        CACHE.read().len()
-    }
+/// `names` as the `extra` crate-name prefixes of a capture.
+#[cfg(test)]
+pub(super) fn extra(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn extra(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
 
     #[test]
     fn crate_of_plain_paths() {
@@ -1106,7 +690,7 @@ mod tests {
 
     #[test]
     fn the_docs_list_every_skipped_crate() {
-        let docs: String = include_str!("callsite.rs")
+        let docs: String = include_str!("mod.rs")
             .lines()
             .take_while(|l| l.starts_with("//!"))
             .collect();
@@ -1115,148 +699,6 @@ mod tests {
                 docs.contains(&format!("`{krate}`")),
                 "module docs do not list `{krate}`"
             );
-        }
-    }
-
-    #[test]
-    fn display_and_serialize() {
-        let full = CallSite::new(
-            "my_app::posts::list_posts::h1a2b3c4d5e6f7a8b",
-            Some("src/posts.rs"),
-            Some(42),
-        );
-        assert_eq!(full.function(), "my_app::posts::list_posts");
-        assert_eq!(full.file(), Some("src/posts.rs"));
-        assert_eq!(full.line(), Some(42));
-        assert_eq!(
-            full.to_string(),
-            "src/posts.rs:42 (my_app::posts::list_posts)"
-        );
-        assert_eq!(
-            serde_json::to_value(&full).unwrap(),
-            serde_json::json!({"function": "my_app::posts::list_posts", "file": "src/posts.rs", "line": 42})
-        );
-
-        let no_line = CallSite::new("my_app::f", Some("src/f.rs"), None);
-        assert_eq!(no_line.to_string(), "src/f.rs (my_app::f)");
-
-        let bare = CallSite::new("my_app::f", None, None);
-        assert_eq!(bare.to_string(), "my_app::f");
-        assert_eq!(
-            serde_json::to_value(&bare).unwrap(),
-            serde_json::json!({"function": "my_app::f", "file": null, "line": null})
-        );
-    }
-
-    #[cfg(feature = "backtrace")]
-    mod walk {
-        use std::path::Path;
-        use std::sync::Arc;
-
-        use super::super::walk::{Symbol, cached_len, first_kept, relative_to, resolve};
-        use super::super::{capture, skipped};
-        use super::extra;
-
-        fn symbol(function: &str) -> Symbol {
-            Symbol::new(function, Some("/home/me/my-app/src/lib.rs"), Some(1))
-        }
-
-        #[test]
-        fn cached_classification_agrees_with_skipped() {
-            let extras = [extra(&[]), extra(&["my_db"]), extra(&["my_app", "my_db"])];
-            for name in [
-                "my_app::f",
-                "my_db::f",
-                "<my_app::Post as my_db::Load>::load",
-                "<my_db::Post as sqlx_core::FromRow<R>>::from_row",
-                "<F as core::ops::function::FnOnce<A>>::call_once",
-                "<[T]>::sort_by",
-                "main",
-                "__rust_try",
-                "{closure#0}",
-            ] {
-                for file in [
-                    None,
-                    Some("/home/me/my-app/src/lib.rs"),
-                    Some("src/main.rs"),
-                    Some("/root/.cargo/registry/src/x/sqlx-core-0.9.0/src/logger.rs"),
-                    Some("sqlite3/sqlite3.c"),
-                ] {
-                    let s = Symbol::new(name, file, Some(1));
-                    for e in &extras {
-                        assert_eq!(
-                            s.skipped(e),
-                            skipped(name, file, e),
-                            "{name} in {file:?} with {e:?}"
-                        );
-                    }
-                }
-            }
-        }
-
-        #[test]
-        fn first_kept_takes_the_innermost_kept_symbol() {
-            let inlined = [
-                symbol("core::ops::function::FnOnce::call_once"),
-                symbol("my_db::repo::load"),
-                symbol("my_app::posts::list_posts"),
-            ];
-            let kept = first_kept(&inlined, &[]).unwrap();
-            assert_eq!(kept.function(), "my_db::repo::load");
-            let kept = first_kept(&inlined, &extra(&["my_db"])).unwrap();
-            assert_eq!(kept.function(), "my_app::posts::list_posts");
-            assert!(first_kept(&inlined, &extra(&["my_db", "my_app"])).is_none());
-            assert!(first_kept(&[], &[]).is_none());
-            // The cached site is shared, not copied.
-            let again = first_kept(&inlined, &[]).unwrap();
-            assert!(Arc::ptr_eq(&again, &first_kept(&inlined, &[]).unwrap()));
-        }
-
-        #[test]
-        fn paths_are_made_relative_to_the_base_when_under_it() {
-            let base = Some(Path::new("/work/app"));
-            assert_eq!(
-                relative_to(Path::new("/work/app/src/posts.rs"), base),
-                "src/posts.rs"
-            );
-            assert_eq!(relative_to(Path::new("src/posts.rs"), base), "src/posts.rs");
-            assert_eq!(
-                relative_to(Path::new("/root/.cargo/registry/src/x/lib.rs"), base),
-                "/root/.cargo/registry/src/x/lib.rs"
-            );
-            assert_eq!(
-                relative_to(Path::new("/work/application/x.rs"), base),
-                "/work/application/x.rs"
-            );
-            assert_eq!(relative_to(Path::new("/work/app"), base), "/work/app");
-            assert_eq!(
-                relative_to(Path::new("/work/app/x.rs"), None),
-                "/work/app/x.rs"
-            );
-        }
-
-        /// Resolving a real address: the first frame of a walk is backtrace's own, named, and
-        /// skipped.
-        #[test]
-        fn resolves_a_real_frame() {
-            let mut ip = 0;
-            backtrace::trace(|frame| {
-                ip = frame.ip() as usize;
-                false
-            });
-            let ours = resolve(ip);
-            assert!(!ours.is_empty());
-            assert!(ours.iter().all(|s| s.skipped(&[])), "{ours:?}");
-        }
-
-        /// Every frame of a unit test of this crate is query-guard's, libtest's, the standard
-        /// library's or a thread entry point: no call site, however often it is asked.
-        #[test]
-        fn a_stack_without_application_frames_has_no_call_site() {
-            assert_eq!(capture(&[]), None);
-            assert!(cached_len() > 0);
-            assert_eq!(capture(&[]), None);
-            assert_eq!(capture(&extra(&["anything"])), None);
         }
     }
 }
