@@ -296,7 +296,7 @@ struct WrittenBudget {
     include_internal: Option<bool>,
     deny_n_plus_one: Option<bool>,
     n_plus_one_threshold: Option<usize>,
-    #[serde(deserialize_with = "crate::report::de_opt_ms")]
+    #[serde(deserialize_with = "crate::millis::de_opt_ms")]
     slow_ms: Option<Duration>,
     deny_slow: Option<bool>,
 }

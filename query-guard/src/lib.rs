@@ -67,14 +67,18 @@ pub mod detect;
 mod enforce;
 mod install;
 pub mod layer;
+mod millis;
 pub mod mode;
 pub mod pattern;
 mod record;
 pub mod report;
+mod reported;
 mod scaling;
 pub mod scope;
+mod shapes;
 #[cfg(feature = "tokio")]
 mod spawn;
+mod state;
 pub mod statement;
 mod stats;
 

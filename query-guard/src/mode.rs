@@ -5,6 +5,8 @@
 //! 2. `QUERY_GUARD_TEST_MODE` (test scopes) or `QUERY_GUARD_MODE` (other scopes);
 //! 3. the scope's own setting (`#[query_budget(mode = "warn")]`, [`crate::ScopeBuilder::mode`]);
 //! 4. `test_mode` or `mode` in `query-guard.toml` (see [`crate::config`]);
+//!
+//! [`Mode::resolve`] applies these rules; it lives with the configuration it reads.
 //! 5. the default: [`Mode::Panic`] in tests (code compiled with `cfg(test)`, and the
 //!    [`crate::capture`] family), [`Mode::Warn`] elsewhere, so a handler in production logs a
 //!    WARN event instead of failing the request.
@@ -66,24 +68,6 @@ impl Mode {
             }
             mode
         })
-    }
-
-    /// Resolves the mode of a scope: `QUERY_GUARD` first, then `QUERY_GUARD_TEST_MODE` (test
-    /// scopes) or `QUERY_GUARD_MODE` (others), then the scope's own setting, then `test_mode` /
-    /// `mode` in `query-guard.toml`, then the default for tests (`Panic`) or not (`Warn`).
-    pub fn resolve(explicit: Option<Mode>, in_test: bool) -> Mode {
-        let of = |config: &crate::config::Config| {
-            if in_test {
-                config.test_mode
-            } else {
-                config.mode
-            }
-        };
-        Mode::from_env()
-            .or_else(|| of(crate::config::environment()))
-            .or(explicit)
-            .or_else(|| crate::config::current().ok().and_then(of))
-            .unwrap_or(if in_test { Mode::Panic } else { Mode::Warn })
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{de_ms, ser_ms};
+use crate::millis::{de_ms, ser_ms};
 
 /// Buckets per doubling of the duration: a bucket spans 2^(1/8), about 9%.
 const SUB_BUCKETS: u32 = 8;

@@ -39,7 +39,7 @@ use super::n_plus_one::NPlusOne;
 use crate::callsite::CallSite;
 use crate::classify::Class;
 use crate::fingerprint::has_bind_placeholders;
-use crate::report::StatementReport;
+use crate::reported::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
 
 /// The same read with the same values, run more than once in a scope.
@@ -55,8 +55,8 @@ pub struct Duplicate {
     #[serde(
         default,
         rename = "total_ms",
-        serialize_with = "crate::report::ser_ms",
-        deserialize_with = "crate::report::de_ms"
+        serialize_with = "crate::millis::ser_ms",
+        deserialize_with = "crate::millis::de_ms"
     )]
     pub total: Duration,
     /// The tables it reads.

@@ -62,7 +62,7 @@ use crate::callsite::CallSite;
 use crate::classify::Class;
 use crate::fingerprint::_support::{TokKind, lex};
 use crate::fingerprint::{Dialect, has_bind_placeholders};
-use crate::report::StatementReport;
+use crate::reported::StatementReport;
 use crate::statement::{CallPath, saturating_sum};
 
 /// A single repeated shape, or a sequence of shapes repeated together.
@@ -112,8 +112,8 @@ pub struct NPlusOne {
     #[serde(
         default,
         rename = "total_ms",
-        serialize_with = "crate::report::ser_ms",
-        deserialize_with = "crate::report::de_ms"
+        serialize_with = "crate::millis::ser_ms",
+        deserialize_with = "crate::millis::de_ms"
     )]
     pub total: Duration,
     /// The span path it ran from.
@@ -386,7 +386,7 @@ pub(crate) fn merge_unstored(
     found: &mut Vec<NPlusOne>,
     statements: &[StatementReport],
     raw: &[&str],
-    unstored: &[crate::report::UnstoredReport],
+    unstored: &[crate::reported::UnstoredReport],
     threshold: usize,
 ) {
     let threshold = threshold.max(2);

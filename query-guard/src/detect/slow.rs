@@ -32,7 +32,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{ShapeStats, StatementReport, de_ms, ser_ms};
+use crate::millis::{de_ms, ser_ms};
+use crate::reported::StatementReport;
+use crate::shapes::ShapeStats;
 use crate::stats::TimeStats;
 
 /// A statement shape with runs at or over the slow threshold.

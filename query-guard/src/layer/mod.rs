@@ -52,7 +52,7 @@ use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::fingerprint::_support::Candidates;
 use crate::fingerprint::Dialect;
-use crate::scope::{self, ScopeState};
+use crate::state::{self, ScopeState};
 use crate::statement::{CallPath, Captured, Source};
 
 /// Target of sqlx's statement events.
@@ -275,8 +275,8 @@ where
         };
         let meta = attrs.metadata();
         let parent = span.parent().as_ref().and_then(link_of);
-        let mut link = if scope::is_scope_span(meta) {
-            let Some(state) = scope::take_pending() else {
+        let mut link = if state::is_scope_span(meta) {
+            let Some(state) = state::take_pending() else {
                 return;
             };
             let mut scopes = vec![state];

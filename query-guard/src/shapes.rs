@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{StatementReport, UnstoredReport};
 use crate::classify::Class;
 use crate::fingerprint::StatementKind;
+use crate::reported::{StatementReport, UnstoredReport};
 use crate::stats::TimeStats;
 
 /// One statement shape's runs in a scope.
