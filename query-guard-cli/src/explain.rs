@@ -14,8 +14,8 @@ use query_guard::explain::{
     Severity, explain_analyze_with, rules,
 };
 
-use crate::Failure;
-use crate::analyze::redact;
+use crate::failure::Failure;
+use crate::redact::redact;
 
 pub(crate) const LONG_ABOUT: &str = "\
 Report what each node of a query plan cost and what is wrong with it, with the fix.
@@ -201,21 +201,13 @@ fn live(args: &Live<'_>) -> Result<Explained, Failure> {
             Ok(result) => result,
             Err(_) => Err(Failure::usage(format!(
                 "{shown}: no answer within {} (twice --timeout, plus --lock-timeout and 15 s): gave up",
-                human(limit)
+                query_guard_format::seconds(limit)
             ))),
         }
     });
     // Nothing left running may keep the command from exiting.
     rt.shutdown_background();
     result
-}
-
-fn human(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.3} s", d.as_secs_f64())
-    }
 }
 
 async fn explain_live(args: &Live<'_>, shown: &str) -> Result<Explained, Failure> {
@@ -232,7 +224,7 @@ async fn explain_live(args: &Live<'_>, shown: &str) -> Result<Explained, Failure
     let connect_failed = |e: sqlx::Error| match e {
         sqlx::Error::PoolTimedOut => Failure::usage(format!(
             "cannot connect to {shown}: no connection within {} (--timeout)",
-            human(args.timeout)
+            query_guard_format::seconds(args.timeout)
         )),
         sqlx::Error::Database(db) => {
             Failure::usage(format!("cannot connect to {shown}: {}", db.message()))
@@ -321,7 +313,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             ));
         }
         (Some(path), None) => {
-            let (name, text) = crate::read_text(path, "a plan as text or JSON")?;
+            let (name, text) = crate::read::read_text(path, "a plan as text or JSON")?;
             let plan = explain::parse(&text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
             (name, Explained::new(plan, sql.as_deref()))
         }

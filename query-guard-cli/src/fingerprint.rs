@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufWriter, Write};
 use clap::ValueEnum;
 use query_guard::fingerprint::{Dialect, RULES_VERSION, STANDARD_KEYS, fingerprint, tags_of};
 
-use crate::Failure;
+use crate::failure::Failure;
 
 pub(crate) const LONG_ABOUT: &str = "\
 Print the fingerprint and normalised text of SQL statements.

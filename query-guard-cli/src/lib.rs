@@ -23,7 +23,10 @@ use clap::{Parser, Subcommand};
 
 mod analyze;
 mod explain;
+mod failure;
 mod fingerprint;
+mod read;
+mod redact;
 mod report;
 
 #[doc(hidden)]
@@ -55,70 +58,6 @@ enum Command {
     /// Report what each node of a query plan cost and what is wrong with it (PostgreSQL, SQLite).
     #[command(long_about = explain::LONG_ABOUT)]
     Explain(explain::Args),
-}
-
-/// An error that ends the command with a message and an exit code.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) code: u8,
-    pub(crate) message: String,
-}
-
-impl Failure {
-    /// An error writing the output: exit code 1, except a closed pipe (`| head`), which stops
-    /// quietly.
-    pub(crate) fn write(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Failure::quiet_stop();
-        }
-        Failure {
-            code: 1,
-            message: format!("cannot write the output: {e}"),
-        }
-    }
-
-    /// Bad usage or unreadable input: exit code 2.
-    pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-
-    /// Stop without a message and with success (the output pipe was closed).
-    pub(crate) fn quiet_stop() -> Self {
-        Failure {
-            code: 0,
-            message: String::new(),
-        }
-    }
-}
-
-/// Reads a text input: a file, or standard input for `-`. Returns the name to show in messages
-/// (`standard input` or the path) and the text. Unreadable or non-UTF-8 input is a usage error
-/// naming the line where the bytes stop being UTF-8 and `expected` (what the input should be).
-pub(crate) fn read_text(path: &str, expected: &str) -> Result<(String, String), Failure> {
-    use std::io::Read;
-    let (name, bytes) = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        ("standard input".to_owned(), buf)
-    } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {path}: {e}")))?;
-        (path.to_owned(), bytes)
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
-        Failure::usage(format!(
-            "{name} line {line}: not valid UTF-8; expected {expected}"
-        ))
-    })?;
-    Ok((name, text))
 }
 
 /// Runs the command with the process's arguments and returns its exit code (what the

@@ -1,6 +1,6 @@
 //! `query-guard report`: one view of a test run's report files.
 //!
-//! Reads the per-scope JSON reports (schema version [`REPORT_SCHEMA`]) that scopes write with
+//! Reads the per-scope JSON reports (schema version [`input::REPORT_SCHEMA`]) that scopes write with
 //! report files on, keeps the latest run's, and aggregates them: the N+1s across the suite, the
 //! budget overruns, slow statements, duplicates, the worst scopes, per-shape totals and the
 //! allowances that matched nothing. Both schemas are documented in `docs/report-schema.md`.
@@ -15,13 +15,9 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::Failure;
+use crate::failure::Failure;
 use aggregate::{Aggregate, Selection};
-use input::ScopeReport;
-
-/// The per-scope report schema version this command reads (a test keeps it equal to
-/// `query_guard::report::REPORT_SCHEMA_VERSION`).
-pub(crate) const REPORT_SCHEMA: u32 = 2;
+use input::{REPORT_SCHEMA, ScopeReport};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Aggregate a test run's report files: the N+1 queries and budget overruns across the suite, slow

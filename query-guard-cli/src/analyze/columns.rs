@@ -23,7 +23,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// The numeric fields of an entry, one slot each in [`Entry::num`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::columns::Builder;
-use crate::Failure;
+use crate::failure::Failure;
 
 /// One field: its text, and whether it was quoted (an unquoted empty field is NULL).
 struct Field<'a> {

@@ -16,7 +16,7 @@ use super::render;
 use super::report::{self, Options, SortKey};
 use super::rules;
 use super::statements::Stats;
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Reads `data` as one dump, or as BEFORE and AFTER when it holds a NUL byte (split at the
 /// first), and checks the invariants; panics when one fails.

@@ -77,7 +77,7 @@ pub(crate) fn notes(
                 if read > 0.0 {
                     format!(
                         " although {} shared blocks were read",
-                        super::render::fmt_count(read)
+                        query_guard_format::count_scaled(read)
                     )
                 } else {
                     String::new()
@@ -119,7 +119,7 @@ pub(crate) fn notes(
             message: format!(
                 "JIT compilation took over 10% of the execution time of {} statement(s) ({} in all): consider raising jit_above_cost or turning jit off for them",
                 jit.len(),
-                super::render::fmt_ms(ms)
+                query_guard_format::ms_scaled(ms)
             ),
         });
     }

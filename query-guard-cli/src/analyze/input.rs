@@ -10,7 +10,7 @@
 
 use super::columns::{Builder, ColumnSet, Entry};
 use super::{csv, json, psql};
-use crate::Failure;
+use crate::failure::Failure;
 
 /// The formats a dump can be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub(crate) struct ServerInfo {
 
 /// Read `path` (`-`: standard input) and parse it.
 pub(crate) fn read(path: &str) -> Result<Snapshot, Failure> {
-    let (name, text) = crate::read_text(
+    let (name, text) = crate::read::read_text(
         path,
         "a text dump (psql and COPY write UTF-8 when client_encoding is UTF8)",
     )?;

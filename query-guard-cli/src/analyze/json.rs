@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::columns::Builder;
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Parse `text` into `b`.
 pub(crate) fn parse(text: &str, b: &mut Builder) -> Result<(), Failure> {

@@ -27,13 +27,11 @@ mod report;
 mod rules;
 mod statements;
 
-pub(crate) use live::redact;
-
 use std::io::{self, Write};
 
 use clap::ValueEnum;
 
-use crate::Failure;
+use crate::failure::Failure;
 use report::{Options, SortKey};
 use rules::Rule;
 

@@ -12,7 +12,7 @@
 //! two, combining marks none.
 
 use super::columns::Builder;
-use crate::Failure;
+use crate::failure::Failure;
 
 /// `-[ RECORD 12 ]---` (ascii) or `─[ RECORD 12 ]───` (unicode).
 pub(crate) fn is_record_header(line: &str) -> bool {

@@ -17,7 +17,7 @@
 //! (`0.2`); `cv` (stddev / mean) a number. Examples: `mean>100ms`, `hit<90%`, `share>=25%`,
 //! `n-plus-one,spill`.
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// A metric a threshold rule compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::hash::Hash;
 
 use serde::Serialize;
 
-use super::input::{Allowed, CallSite, ScopeReport, Step, Violation};
+use super::input::{Allowed, CallSite, REPORT_SCHEMA, ScopeReport, Step, Violation};
 
 /// Version of the JSON form of the aggregate (`query-guard report --format json`).
 pub(crate) const AGGREGATE_SCHEMA_VERSION: u32 = 1;
@@ -290,7 +290,7 @@ pub(crate) fn aggregate(reports: &[ScopeReport], selection: Selection, top: usiz
     };
     Aggregate {
         schema_version: AGGREGATE_SCHEMA_VERSION,
-        report_schema_version: super::REPORT_SCHEMA,
+        report_schema_version: REPORT_SCHEMA,
         selection,
         summary,
         n_plus_one,

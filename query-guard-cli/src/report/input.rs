@@ -15,6 +15,10 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// The per-scope report schema version this command reads (a test keeps it equal to
+/// `query_guard::report::REPORT_SCHEMA_VERSION`).
+pub(crate) const REPORT_SCHEMA: u32 = 2;
+
 /// The longest time a report file may give, in milliseconds: 1e15 ms, about 31,700 years (a
 /// scope's statements, summed), the most the library writes. Sums over any number of files stay
 /// finite below it.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Align, Section};
+use super::section::{Align, Section};
 
 /// Render the sections as Markdown.
 pub(crate) fn render(sections: &[Section]) -> String {

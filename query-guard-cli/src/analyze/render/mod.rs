@@ -4,99 +4,22 @@
 
 pub(crate) mod json;
 pub(crate) mod markdown;
+mod section;
 pub(crate) mod text;
 
+use query_guard_format::{count_scaled, ms_scaled, number, percent_capped};
+
 use super::report::Report;
+use section::{Align, Section, Table};
 
-/// How a column is aligned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Align {
-    Left,
-    Right,
+/// A share as [`percent_capped`] prints it, or `–` when it is unknown.
+fn fmt_pct(f: Option<f64>) -> String {
+    f.map(percent_capped).unwrap_or_else(|| "–".to_owned())
 }
 
-/// A table whose last column is the statement text.
-#[derive(Debug, Clone)]
-pub(crate) struct Table {
-    pub(crate) headers: Vec<&'static str>,
-    pub(crate) align: Vec<Align>,
-    pub(crate) rows: Vec<Vec<String>>,
-}
-
-/// A titled part of the report: lines of text and/or a table.
-#[derive(Debug, Clone)]
-pub(crate) struct Section {
-    pub(crate) title: String,
-    pub(crate) lines: Vec<String>,
-    pub(crate) table: Option<Table>,
-}
-
-/// Milliseconds, human-sized: `2.5 min`, `1.23 s`, `523 ms`, `12.3 ms`, `1.25 ms`, `85 µs`.
-pub(crate) fn fmt_ms(ms: f64) -> String {
-    let a = ms.abs();
-    if a == 0.0 {
-        "0".to_owned()
-    } else if a >= 172_800_000.0 {
-        format!("{:.1} d", ms / 86_400_000.0)
-    } else if a >= 3_600_000.0 {
-        format!("{:.1} h", ms / 3_600_000.0)
-    } else if a >= 60_000.0 {
-        format!("{:.1} min", ms / 60_000.0)
-    } else if a >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else if a >= 100.0 {
-        format!("{ms:.0} ms")
-    } else if a >= 10.0 {
-        format!("{ms:.1} ms")
-    } else if a >= 1.0 {
-        format!("{ms:.2} ms")
-    } else if a >= 0.01 {
-        format!("{:.0} µs", ms * 1000.0)
-    } else {
-        format!("{:.1} µs", ms * 1000.0)
-    }
-}
-
-/// A count with thousands separators up to ten million, then `12.3M`, `4.56G`.
-pub(crate) fn fmt_count(n: f64) -> String {
-    if n >= 1e10 {
-        return format!("{:.2}G", n / 1e9);
-    }
-    if n >= 1e7 {
-        return format!("{:.1}M", n / 1e6);
-    }
-    let v = n.round() as u64;
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub(crate) fn fmt_pct(f: Option<f64>) -> String {
-    match f {
-        Some(f) if (0.9995..1.0).contains(&f) => "99.9%".to_owned(),
-        Some(f) => format!("{:.1}%", f * 100.0),
-        None => "–".to_owned(),
-    }
-}
-
-fn fmt_num(f: f64) -> String {
-    if f >= 100.0 {
-        fmt_count(f)
-    } else if f >= 10.0 {
-        format!("{f:.1}")
-    } else {
-        format!("{f:.2}")
-    }
-}
-
+/// A time as [`ms_scaled`] prints it, or `–` when it is unknown.
 fn fmt_opt_ms(v: Option<f64>) -> String {
-    v.map(fmt_ms).unwrap_or_else(|| "–".to_owned())
+    v.map(ms_scaled).unwrap_or_else(|| "–".to_owned())
 }
 
 /// The statement column: query-guard's normalised text on one line.
@@ -138,7 +61,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
             "{}: {}, {} rows, columns of PostgreSQL {}",
             inp.name,
             inp.format,
-            fmt_count(inp.entries as f64),
+            count_scaled(inp.entries as f64),
             inp.postgres
         ));
     }
@@ -149,24 +72,24 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
     };
     lines.push(format!(
         "{} statements{window} ({} rows): {} calls, {} executing, {} planning, {} rows",
-        fmt_count(o.statements as f64),
-        fmt_count(o.entries as f64),
-        fmt_count(o.calls),
-        fmt_ms(o.total_ms),
-        fmt_ms(o.plan_ms),
-        fmt_count(o.rows)
+        count_scaled(o.statements as f64),
+        count_scaled(o.entries as f64),
+        count_scaled(o.calls),
+        ms_scaled(o.total_ms),
+        ms_scaled(o.plan_ms),
+        count_scaled(o.rows)
     ));
     lines.push(format!(
         "cache hit ratio {} ({} shared blocks read, {} hit); {} temp blocks written",
         fmt_pct(o.hit_ratio),
-        fmt_count(o.shared_read),
-        fmt_count(o.shared_hit),
-        fmt_count(o.temp_written)
+        count_scaled(o.shared_read),
+        count_scaled(o.shared_hit),
+        count_scaled(o.temp_written)
     ));
     if r.options.min_calls > 1.0 {
         lines.push(format!(
             "rankings leave out statements with fewer than {} calls",
-            fmt_count(r.options.min_calls)
+            count_scaled(r.options.min_calls)
         ));
     }
     out.push(Section {
@@ -178,8 +101,8 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
     if let Some(d) = &r.diff {
         let mut lines = vec![format!(
             "{} rows ran between the snapshots; {} rows were in both",
-            fmt_count(d.window_rows as f64),
-            fmt_count(d.common as f64)
+            count_scaled(d.window_rows as f64),
+            count_scaled(d.common as f64)
         )];
         if d.global_reset {
             lines.push(format!(
@@ -217,12 +140,12 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
             cum += share.unwrap_or(0.0);
             vec![
                 (k + 1).to_string(),
-                fmt_ms(s.total_ms),
+                ms_scaled(s.total_ms),
                 fmt_pct(share),
                 fmt_pct(share.map(|_| cum)),
-                fmt_count(s.calls),
-                fmt_ms(s.mean_ms()),
-                fmt_num(s.rows_per_call()),
+                count_scaled(s.calls),
+                ms_scaled(s.mean_ms()),
+                number(s.rows_per_call()),
                 fmt_pct(s.hit_ratio()),
                 query(r, i),
             ]
@@ -280,10 +203,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_ms(s.mean_ms()),
+                ms_scaled(s.mean_ms()),
                 fmt_opt_ms(s.max_ms),
-                fmt_count(s.calls),
-                fmt_ms(s.total_ms),
+                count_scaled(s.calls),
+                ms_scaled(s.total_ms),
             ]
         },
     ));
@@ -294,10 +217,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_count(s.calls),
-                fmt_ms(s.mean_ms()),
-                fmt_num(s.rows_per_call()),
-                fmt_ms(s.total_ms),
+                count_scaled(s.calls),
+                ms_scaled(s.mean_ms()),
+                number(s.rows_per_call()),
+                ms_scaled(s.total_ms),
             ]
         },
     ));
@@ -308,9 +231,9 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_num(s.rows_per_call()),
-                fmt_count(s.calls),
-                fmt_ms(s.mean_ms()),
+                number(s.rows_per_call()),
+                count_scaled(s.calls),
+                ms_scaled(s.mean_ms()),
             ]
         },
     ));
@@ -321,10 +244,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_count(s.shared_read),
+                count_scaled(s.shared_read),
                 fmt_pct(s.hit_ratio()),
-                fmt_ms(s.io_ms),
-                fmt_ms(s.mean_ms()),
+                ms_scaled(s.io_ms),
+                ms_scaled(s.mean_ms()),
             ]
         },
     ));
@@ -335,10 +258,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_count(s.temp_written),
-                fmt_count(s.temp_read),
-                fmt_count(s.calls),
-                fmt_ms(s.mean_ms()),
+                count_scaled(s.temp_written),
+                count_scaled(s.temp_read),
+                count_scaled(s.calls),
+                ms_scaled(s.mean_ms()),
             ]
         },
     ));
@@ -356,10 +279,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_ms(s.plan_ms),
-                fmt_ms(s.mean_plan_ms()),
+                ms_scaled(s.plan_ms),
+                ms_scaled(s.mean_plan_ms()),
                 fmt_pct(s.plan_share()),
-                fmt_ms(s.mean_ms()),
+                ms_scaled(s.mean_ms()),
             ]
         },
     ));
@@ -370,7 +293,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let s = st(i);
             vec![
-                fmt_ms(s.mean_ms()),
+                ms_scaled(s.mean_ms()),
                 fmt_opt_ms(s.stddev_ms()),
                 s.cv()
                     .map(|c| format!("{c:.2}"))
@@ -391,10 +314,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         &|i| {
             let sp = &r.n_plus_one[r.suspect_of[&i]];
             vec![
-                fmt_count(sp.calls),
-                fmt_num(sp.rows_per_call),
+                count_scaled(sp.calls),
+                number(sp.rows_per_call),
                 format!("{:.0}×", sp.ratio),
-                fmt_ms(st(i).total_ms),
+                ms_scaled(st(i).total_ms),
             ]
         },
     );
@@ -412,9 +335,9 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
             let s = &r.statements[i];
             vec![
                 s.queryids.len().to_string(),
-                fmt_count(s.stats.calls),
-                fmt_ms(s.stats.mean_ms()),
-                fmt_ms(s.stats.total_ms),
+                count_scaled(s.stats.calls),
+                ms_scaled(s.stats.mean_ms()),
+                ms_scaled(s.stats.total_ms),
             ]
         },
     ));
@@ -425,7 +348,11 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
             &["#", "calls", "mean", "total", "query"],
             &|i| {
                 let s = st(i);
-                vec![fmt_count(s.calls), fmt_ms(s.mean_ms()), fmt_ms(s.total_ms)]
+                vec![
+                    count_scaled(s.calls),
+                    ms_scaled(s.mean_ms()),
+                    ms_scaled(s.total_ms),
+                ]
             },
         ));
         let regressed: Vec<usize> = d.regressed.iter().map(|x| x.statement).collect();
@@ -440,11 +367,11 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
                     .find(|x| x.statement == i)
                     .expect("listed");
                 vec![
-                    fmt_ms(g.before_mean_ms),
-                    fmt_ms(g.after_mean_ms),
+                    ms_scaled(g.before_mean_ms),
+                    ms_scaled(g.after_mean_ms),
                     g.factor()
                         .map_or_else(|| "–".to_owned(), |f| format!("{f:.1}×")),
-                    fmt_count(st(i).calls),
+                    count_scaled(st(i).calls),
                 ]
             },
         ));
@@ -453,7 +380,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
                 "Reset or re-created between the snapshots (window is a lower bound)",
                 &d.reset,
                 &["#", "calls", "total", "query"],
-                &|i| vec![fmt_count(st(i).calls), fmt_ms(st(i).total_ms)],
+                &|i| vec![count_scaled(st(i).calls), ms_scaled(st(i).total_ms)],
             ));
         }
         if !d.evicted.is_empty() {
@@ -465,7 +392,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
                 .map(|(k, e)| {
                     vec![
                         (k + 1).to_string(),
-                        fmt_count(e.calls),
+                        count_scaled(e.calls),
                         e.normalized.clone(),
                     ]
                 })

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Align, Section, Table};
+use super::section::{Align, Section, Table};
 
 /// Maximum line width.
 pub(crate) const WIDTH: usize = 100;
