@@ -55,31 +55,47 @@
 //!   and analysing plans ([`explain`]) needs no feature.
 
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
+// Without the `layer` feature only the data half is built (reports and their JSON form, the
+// configuration, the detectors' types): what `query-guard report` reads. Helpers only the capture
+// runtime calls are then unused.
+#![cfg_attr(not(feature = "layer"), allow(dead_code, unused_imports))]
 
+// The modules, lowest first: each imports only modules above it in this list (checked by the
+// workspace's tests/architecture.rs; see ARCHITECTURE.md).
 pub mod allow;
+#[cfg(feature = "layer")]
 mod assert;
-pub mod budget;
+mod budget;
 pub mod callsite;
+#[cfg(feature = "layer")]
 mod capture;
-pub mod classify;
+mod classify;
 pub mod config;
 pub mod detect;
+#[cfg(feature = "layer")]
 mod enforce;
+#[cfg(feature = "layer")]
 mod install;
-pub mod layer;
+#[cfg(feature = "layer")]
+mod layer;
 mod millis;
-pub mod mode;
-pub mod pattern;
+mod mode;
+mod pattern;
+#[cfg(feature = "layer")]
 mod record;
 pub mod report;
 mod reported;
+#[cfg(feature = "layer")]
 mod scaling;
-pub mod scope;
+#[cfg(feature = "layer")]
+mod scope;
 mod shapes;
 #[cfg(feature = "tokio")]
 mod spawn;
+#[cfg(feature = "layer")]
 mod state;
-pub mod statement;
+mod statement;
 mod stats;
 
 #[doc(inline)]
@@ -87,24 +103,54 @@ pub use query_guard_explain as explain;
 #[doc(inline)]
 pub use query_guard_fingerprint as fingerprint;
 
+/// Support for `#[query_budget]`'s expansion and the assertion macros. Not public API.
+#[cfg(feature = "layer")]
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+// Types documented in a public module above are listed here as re-exports (`no_inline`), so
+// that `cargo doc` shows each type once; the others are documented here.
+#[doc(no_inline)]
+pub use allow::{AllowKind, Allowance, AllowanceReport};
 pub use budget::{Budget, DEFAULT_N_PLUS_ONE_THRESHOLD};
-pub use capture::{capture, capture_async, capture_with};
+#[doc(no_inline)]
+pub use callsite::CallSite;
 pub use classify::Class;
-pub use install::{InstallError, install};
-pub use layer::{QueryGuardLayer, layer};
+#[doc(no_inline)]
+pub use config::{Config, ConfigError};
+#[doc(no_inline)]
+pub use detect::budget::{Counts, Limit, Violation};
+#[doc(no_inline)]
+pub use detect::duplicates::Duplicate;
+#[doc(no_inline)]
+pub use detect::n_plus_one::{NPlusOne, NPlusOneKind};
+#[doc(no_inline)]
+pub use detect::slow::Slow;
 pub use mode::Mode;
-pub use record::{StatementRecord, record};
-pub use report::{Report, StatementReport};
-pub use scaling::{assert_constant_queries, assert_constant_queries_async};
-pub use scope::{Scope, ScopeBuilder, SetupError};
-#[cfg(feature = "tokio")]
-pub use spawn::{spawn, spawn_blocking};
+pub use pattern::{Pattern, PatternError};
+#[doc(no_inline)]
+pub use report::{Report, ShapeStats, StatementReport, UnstoredReport};
 pub use statement::{CallPath, Source};
 pub use stats::TimeStats;
+
+#[cfg(feature = "layer")]
+pub use capture::{capture, capture_async, capture_with};
+#[cfg(feature = "layer")]
+pub use install::{InstallError, install};
+#[cfg(feature = "layer")]
+pub use layer::{FilteredLayer, LayerFilter, QueryGuardLayer, layer};
+#[cfg(feature = "layer")]
+pub use record::{StatementRecord, record};
+#[cfg(feature = "layer")]
+pub use scaling::{assert_constant_queries, assert_constant_queries_async};
+#[cfg(feature = "layer")]
+pub use scope::{
+    MAX_STORED_SQL_BYTES, MAX_STORED_STATEMENTS, MAX_UNSTORED_SHAPES, SCOPE_TARGET, Scope,
+    ScopeBuilder, SetupError,
+};
+#[cfg(feature = "tokio")]
+pub use spawn::{spawn, spawn_blocking};
 
 /// Puts a query budget on a function: every statement its body runs is counted, and a broken
 /// budget panics (in `cfg(test)` code) or emits a WARN event (elsewhere).

@@ -168,7 +168,7 @@ impl serde::Serialize for Pattern {
 /// assert!(glob_match("*::list_*", "api::posts::list_all"));
 /// assert!(!glob_match("api::*", "admin::posts"));
 /// ```
-pub fn glob_match(glob: &str, name: &str) -> bool {
+pub(crate) fn glob_match(glob: &str, name: &str) -> bool {
     let parts: Vec<&str> = glob.split('*').collect();
     if parts.len() == 1 {
         return glob == name;

@@ -43,7 +43,7 @@ fn bucket_value(b: u16) -> Duration {
 }
 
 impl Histogram {
-    pub fn add(&mut self, d: Duration, n: u64) {
+    pub(crate) fn add(&mut self, d: Duration, n: u64) {
         let b = bucket_of(d);
         match self.buckets.binary_search_by_key(&b, |(k, _)| *k) {
             Ok(i) => self.buckets[i].1 = self.buckets[i].1.saturating_add(n),

@@ -446,7 +446,7 @@ fn large_statements_are_bounded_by_bytes_too() {
     let r = capped(10_000, || (0..200).for_each(|_| sql(&big)));
     let stored = r.statements().len();
     assert!(
-        stored * prefix <= query_guard::scope::MAX_STORED_SQL_BYTES && stored >= 100,
+        stored * prefix <= query_guard::MAX_STORED_SQL_BYTES && stored >= 100,
         "{stored} statements stored"
     );
     assert_eq!(r.count(), 200, "every statement is still counted");

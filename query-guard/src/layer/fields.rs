@@ -38,7 +38,7 @@ pub(crate) struct StatementFields {
 
 impl StatementFields {
     /// Fields for a callsite: notes whether it carries `elapsed_secs`.
-    pub fn for_callsite(meta: &tracing::Metadata<'_>) -> StatementFields {
+    pub(crate) fn for_callsite(meta: &tracing::Metadata<'_>) -> StatementFields {
         StatementFields {
             has_elapsed_secs: meta.fields().field("elapsed_secs").is_some(),
             ..StatementFields::default()
@@ -47,14 +47,14 @@ impl StatementFields {
 
     /// Moves the SQL out (already trimmed, and cut to [`MAX_FINGERPRINT_LEN`] bytes, when
     /// recorded) with the length of the whole statement, without copying it again.
-    pub fn take_sql(&mut self) -> Option<(String, usize)> {
+    pub(crate) fn take_sql(&mut self) -> Option<(String, usize)> {
         match self.statement.take() {
             Some(s) if !s.0.is_empty() => Some(s),
             _ => self.summary.take().filter(|s| !s.0.is_empty()),
         }
     }
 
-    pub fn elapsed(&self) -> Option<Duration> {
+    pub(crate) fn elapsed(&self) -> Option<Duration> {
         self.elapsed.or(self.elapsed_debug)
     }
 }

@@ -124,11 +124,11 @@ pub(crate) struct ScopeState {
 const SETTLE_LIMIT: Duration = Duration::from_millis(50);
 
 impl ScopeState {
-    pub fn entered(&self) {
+    pub(crate) fn entered(&self) {
         self.active.fetch_add(1, Ordering::AcqRel);
     }
 
-    pub fn exited(&self) {
+    pub(crate) fn exited(&self) {
         self.active.fetch_sub(1, Ordering::AcqRel);
     }
 
@@ -136,7 +136,7 @@ impl ScopeState {
     /// is still being logged on another thread (sqlx's SQLite worker emits a failed statement's
     /// event after the caller already has the error) reaches the scope before it closes. Returns
     /// at once in the usual case, where the scope's code has finished.
-    pub fn settle(&self) {
+    pub(crate) fn settle(&self) {
         if self.active.load(Ordering::Acquire) == 0 {
             return;
         }
@@ -154,7 +154,7 @@ impl ScopeState {
 
     /// The databases a captured statement may be for: what its source and thread said, else
     /// the scope's `dialect` setting, else any (then the fingerprint masks conservatively).
-    pub fn among(&self, stmt: &Captured) -> Candidates {
+    pub(crate) fn among(&self, stmt: &Captured) -> Candidates {
         match self.dialect {
             Some(d) if !stmt.among.is_single() => {
                 let configured = Candidates::of(d);
@@ -169,7 +169,7 @@ impl ScopeState {
 
     /// Records one statement. Never panics; ignores statements that arrive after the scope closed
     /// (from a task that outlived it).
-    pub fn record(&self, stmt: Captured) {
+    pub(crate) fn record(&self, stmt: Captured) {
         let mut rec = self.recorded.lock();
         if rec.closed {
             return;
