@@ -9,12 +9,12 @@
 //!
 //! The reader works line by line, in two linear passes and without recursion:
 //!
-//! 1. [`join_wrapped`](wrap::join_wrapped) glues lines that a terminal or a mail client wrapped back onto the line
-//!    they continue: a line that cannot start anything (a `->` node, a subplan header, a
-//!    `Key: value` detail deeper than its node, a `Worker N:` line, a trailer such as
+//! 1. [`join_wrapped`](wrap::join_wrapped) glues lines that a terminal or a mail client wrapped
+//!    back onto the line they continue: a line that cannot start anything (a `->` node, a subplan
+//!    header, a `Key: value` detail deeper than its node, a `Worker N:` line, a trailer such as
 //!    `Planning Time:`) continues the one before it.
-//! 2. [`Reader`](tree::Reader) builds the tree: a node at column `c` is the child of the nearest node above it
-//!    whose column is less than `c`, kept on a stack of (column, node index).
+//! 2. [`Reader`](tree::Reader) builds the tree: a node at column `c` is the child of the nearest
+//!    node above it whose column is less than `c`, kept on a stack of (column, node index).
 //!
 //! Errors name the line and column and what was expected there, never the text itself.
 
