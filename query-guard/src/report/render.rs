@@ -19,18 +19,7 @@ const MAX_LISTED: usize = 100;
 /// Of those, how many are the last ones.
 const LISTED_TAIL: usize = 10;
 
-fn ms(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
-    if ms >= 100.0 {
-        format!("{ms:.0} ms")
-    } else if ms >= 10.0 {
-        format!("{ms:.1} ms")
-    } else if ms >= 1.0 {
-        format!("{ms:.2} ms")
-    } else {
-        format!("{:.0} µs", ms * 1e3)
-    }
-}
+use query_guard_format::duration as ms;
 
 fn one_line(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len().min(MAX_SQL_CHARS + 4));
