@@ -1,19 +1,20 @@
-//! What happens when a scope breaks its budget: panic, warn, or nothing.
-//!
-//! The mode is chosen, first match wins, by
-//! 1. the `QUERY_GUARD` environment variable (`panic`, `warn` or `off`), read once per process;
-//! 2. `QUERY_GUARD_TEST_MODE` (test scopes) or `QUERY_GUARD_MODE` (other scopes);
-//! 3. the scope's own setting (`#[query_budget(mode = "warn")]`, [`crate::ScopeBuilder::mode`]);
-//! 4. `test_mode` or `mode` in `query-guard.toml` (see [`crate::config`]);
-//!
-//! [`Mode::resolve`] applies these rules; it lives with the configuration it reads.
-//! 5. the default: [`Mode::Panic`] in tests (code compiled with `cfg(test)`, and the
-//!    [`crate::capture`] family), [`Mode::Warn`] elsewhere, so a handler in production logs a
-//!    WARN event instead of failing the request.
+//! [`Mode`]: what happens when a scope breaks its budget (documented on the type, which the
+//! crate root re-exports).
 
 use std::sync::OnceLock;
 
-/// The action taken when a scope breaks its budget.
+/// The action taken when a scope breaks its budget: panic, warn, or nothing.
+///
+/// The mode is chosen, first match wins, by
+/// 1. the `QUERY_GUARD` environment variable (`panic`, `warn` or `off`), read once per process;
+/// 2. `QUERY_GUARD_TEST_MODE` (test scopes) or `QUERY_GUARD_MODE` (other scopes);
+/// 3. the scope's own setting (`#[query_budget(mode = "warn")]`, [`crate::ScopeBuilder::mode`]);
+/// 4. `test_mode` or `mode` in `query-guard.toml` (see [`crate::config`]);
+/// 5. the default: [`Mode::Panic`] in tests (code compiled with `cfg(test)`, and the
+///    [`crate::capture`] family), [`Mode::Warn`] elsewhere, so a handler in production logs a
+///    WARN event instead of failing the request.
+///
+/// [`Mode::resolve`] applies these rules; it lives with the configuration it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {

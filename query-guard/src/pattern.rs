@@ -1,37 +1,38 @@
-//! [`Pattern`]: names statement shapes, for allowances and ignore lists.
-//!
-//! A pattern is written in one of three forms:
-//!
-//! - **a fingerprint**, 16 hex characters as printed in reports and by `query-guard fingerprint`
-//!   (`3f2a9c0d11b4e7a8`): that shape exactly;
-//! - **a regular expression** between slashes (`/FROM (tags|labels) WHERE/`), matched against the
-//!   normalised SQL (keywords upper case, identifiers lower case, values as `$n`);
-//! - **SQL text**, anything else (`FROM tags WHERE post_id = ?`): matches every shape whose
-//!   normalised SQL contains it. The text is normalised with the same rules first, so keyword
-//!   case, whitespace, quoting and the way values are written do not matter, a value matches
-//!   any placeholder, and words match whole (`FROM tags` does not match `FROM tags_archive`).
-//!
-//! ```
-//! use query_guard::pattern::Pattern;
-//!
-//! let by_text = Pattern::parse("from TAGS where post_id = 5").unwrap();
-//! assert!(by_text.matches("0000000000000000", "SELECT * FROM tags WHERE post_id = $1"));
-//! assert!(!by_text.matches("0000000000000000", "SELECT * FROM tags WHERE id = $1"));
-//!
-//! let by_regex = Pattern::parse("/FROM (tags|labels) WHERE/").unwrap();
-//! assert!(by_regex.matches("0000000000000000", "SELECT * FROM labels WHERE id = $1"));
-//!
-//! let by_fingerprint = Pattern::parse("3F2A9C0D11B4E7A8").unwrap();
-//! assert!(by_fingerprint.matches("3f2a9c0d11b4e7a8", "SELECT 1"));
-//!
-//! assert!(Pattern::parse("/unclosed(/").is_err());
-//! ```
+//! [`Pattern`]: names statement shapes, for allowances and ignore lists (documented on the type,
+//! which the crate root re-exports).
 
 use std::fmt;
 
 use crate::fingerprint::{Dialect, fingerprint};
 
-/// A pattern that names statement shapes; see the [module docs](self).
+/// A pattern that names statement shapes, for allowances and ignore lists.
+///
+/// A pattern is written in one of three forms:
+///
+/// - **a fingerprint**, 16 hex characters as printed in reports and by `query-guard fingerprint`
+///   (`3f2a9c0d11b4e7a8`): that shape exactly;
+/// - **a regular expression** between slashes (`/FROM (tags|labels) WHERE/`), matched against the
+///   normalised SQL (keywords upper case, identifiers lower case, values as `$n`);
+/// - **SQL text**, anything else (`FROM tags WHERE post_id = ?`): matches every shape whose
+///   normalised SQL contains it. The text is normalised with the same rules first, so keyword
+///   case, whitespace, quoting and the way values are written do not matter, a value matches
+///   any placeholder, and words match whole (`FROM tags` does not match `FROM tags_archive`).
+///
+/// ```
+/// use query_guard::Pattern;
+///
+/// let by_text = Pattern::parse("from TAGS where post_id = 5").unwrap();
+/// assert!(by_text.matches("0000000000000000", "SELECT * FROM tags WHERE post_id = $1"));
+/// assert!(!by_text.matches("0000000000000000", "SELECT * FROM tags WHERE id = $1"));
+///
+/// let by_regex = Pattern::parse("/FROM (tags|labels) WHERE/").unwrap();
+/// assert!(by_regex.matches("0000000000000000", "SELECT * FROM labels WHERE id = $1"));
+///
+/// let by_fingerprint = Pattern::parse("3F2A9C0D11B4E7A8").unwrap();
+/// assert!(by_fingerprint.matches("3f2a9c0d11b4e7a8", "SELECT 1"));
+///
+/// assert!(Pattern::parse("/unclosed(/").is_err());
+/// ```
 #[derive(Clone)]
 pub struct Pattern {
     raw: String,
@@ -162,12 +163,8 @@ impl serde::Serialize for Pattern {
 /// Whether `name` matches `glob`, where `*` stands for any run of characters (`api::*`,
 /// `*::list_*`). Used to limit configured allowances to some scopes.
 ///
-/// ```
-/// use query_guard::pattern::glob_match;
-/// assert!(glob_match("api::*", "api::posts::list"));
-/// assert!(glob_match("*::list_*", "api::posts::list_all"));
-/// assert!(!glob_match("api::*", "admin::posts"));
-/// ```
+/// `api::*` matches `api::posts::list`, `*::list_*` matches `api::posts::list_all`, `api::*` does
+/// not match `admin::posts` (the `globs` test).
 pub(crate) fn glob_match(glob: &str, name: &str) -> bool {
     let parts: Vec<&str> = glob.split('*').collect();
     if parts.len() == 1 {

@@ -18,8 +18,8 @@
 //! 3. otherwise nothing: the built-in defaults apply.
 //!
 //! Then the `QUERY_GUARD_*` environment variables ([`Config::with_env`]) override what the file
-//! says. `QUERY_GUARD_SQLX_LEVEL` (read by [`crate::scope`]) and `QUERY_GUARD` (read by
-//! [`crate::mode`]) are separate and unchanged.
+//! says. `QUERY_GUARD_SQLX_LEVEL` (read when a scope opens) and `QUERY_GUARD` (read by
+//! [`crate::Mode::resolve`]) are separate and unchanged.
 //!
 //! # Precedence
 //!
@@ -141,7 +141,7 @@
 //! assert_eq!(kinds("jobs::cleanup"), [AllowKind::OverBudget]);
 //! ```
 //!
-//! Patterns are written as described in [`crate::pattern`].
+//! Patterns are written as described in [`crate::Pattern`].
 
 mod env;
 mod file;
@@ -227,7 +227,7 @@ pub struct Config {
     pub backtrace_skip: Vec<String>,
     /// Key `max_stored`, variable `QUERY_GUARD_MAX_STORED`: statements stored per scope before
     /// the rest are only aggregated; at least 1 (default
-    /// [`crate::scope::MAX_STORED_STATEMENTS`]).
+    /// [`crate::MAX_STORED_STATEMENTS`]).
     pub max_stored: Option<usize>,
     /// Key `reports`, variable `QUERY_GUARD_REPORTS`: write one JSON report file per scope (from
     /// the file: in tests and programs cargo runs only; from the variable: every scope)

@@ -1,7 +1,6 @@
 //! The text form of a [`Report`], read by people in a test failure or a WARN event.
 
 use std::fmt::{self, Write as _};
-use std::time::Duration;
 
 use super::{Report, StatementReport};
 use crate::allow::Origin;
