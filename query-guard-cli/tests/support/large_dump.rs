@@ -1,6 +1,6 @@
 //! A pg_stat_statements dump of any size with fixed, varied shapes (no randomness): PostgreSQL 15
 //! columns; key lookups, IN lists of 1–9 items, updates and multi-line join/aggregate reports
-//! over many tables. Shared by `tests/analyze.rs` and `benches/analyze.rs`.
+//! over many tables. Shared by `tests/analyze/` and `benches/analyze.rs`.
 
 pub const HEADER: &[&str] = &[
     "userid",
