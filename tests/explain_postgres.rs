@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use query_guard::explain::split::{SplitError, one_statement};
+use query_guard::explain::_support::one_statement;
+use query_guard::explain::SplitError;
 use query_guard::explain::{
     self, ExplainError, ExplainOptions, Explained, Limit, Plan, Severity, explain_analyze,
     explain_analyze_with,

@@ -245,9 +245,7 @@ async fn attack_strings_and_tricky_sql_change_nothing() {
             assert!(
                 matches!(
                     err,
-                    explain::ExplainError::Sql(
-                        explain::split::SplitError::SeveralStatements { .. }
-                    )
+                    explain::ExplainError::Sql(explain::SplitError::SeveralStatements { .. })
                 ),
                 "{sql:?}: {err}"
             );
@@ -282,7 +280,7 @@ async fn attack_strings_and_tricky_sql_change_nothing() {
     assert!(
         matches!(
             err,
-            explain::ExplainError::Sql(explain::split::SplitError::NulByte { line: 1, column: 9 })
+            explain::ExplainError::Sql(explain::SplitError::NulByte { line: 1, column: 9 })
         ),
         "{err}"
     );

@@ -1,6 +1,6 @@
 //! # Findings
 //!
-//! A finding is one problem a [rule](super::rules) found in a plan: where (the node), how bad
+//! A finding is one problem a [rule](crate::rules) found in a plan: where (the node), how bad
 //! ([`Severity`]), what it costs (milliseconds and share of the statement's time), what the plan
 //! shows, and how to fix it. Findings are ordered by the time they cost, most first; findings
 //! without a time (plans without `ANALYZE`, SQLite plans) come after, most severe first.
@@ -65,11 +65,11 @@ impl FromStr for Severity {
 /// One problem found in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// The rule's id (`seq-scan-filter`, `sort-spill`, …; see [`super::rules::ALL`]).
+    /// The rule's id (`seq-scan-filter`, `sort-spill`, …; see [`rules::ALL`](crate::rules::ALL)).
     pub rule: &'static str,
     /// How much it matters.
     pub severity: Severity,
-    /// The node it is about ([`super::Node::id`]); `None` for statement-level findings (JIT,
+    /// The node it is about ([`Node::id`](crate::Node::id)); `None` for statement-level findings (JIT,
     /// planning time).
     pub node: Option<usize>,
     /// The node's label, or what the finding is about.

@@ -4,24 +4,13 @@
 //! (`(email = 'alice@example.com'::text)`), and those can be passwords or personal data. Reports
 //! print conditions through [`mask_literals`], which puts `?` where each literal was, unless the
 //! user asked for values. [`filter_columns`] reads which columns a condition compares, so a rule
-//! can name the index that would serve it.
-//!
-//! ```
-//! use query_guard_explain::mask::{filter_columns, mask_literals};
-//! let filter = "((status)::text = 'open'::text) AND (customer_id = 42) AND (created_at > now())";
-//! assert_eq!(mask_literals(filter), "((status)::text = ?::text) AND (customer_id = ?) AND (created_at > now())");
-//! let cols = filter_columns(filter);
-//! assert_eq!(cols.equality, ["status", "customer_id"]);
-//! assert_eq!(cols.range, ["created_at"]);
-//! assert!(!cols.alternatives);
-//! assert!(filter_columns("((customer_id = 42) OR (status = 'x'::text))").alternatives);
-//! ```
+//! can name the index that would serve it (the example is the test at the end of this file).
 
 use query_guard_fingerprint::_support::{Tok, TokKind, lex};
 use query_guard_fingerprint::Dialect;
 
 /// `expr` with every literal value replaced by `?` (placeholders such as `$1` are kept).
-pub fn mask_literals(expr: &str) -> String {
+pub(crate) fn mask_literals(expr: &str) -> String {
     let lexed = lex(expr, Dialect::Postgres);
     let base = expr.as_ptr() as usize;
     let mut out = String::with_capacity(expr.len());
@@ -70,7 +59,7 @@ pub fn mask_literals(expr: &str) -> String {
 /// them: equality first (`=`, `= ANY`, `IS NULL`), then ranges (`<`, `<=`, `>`, `>=`,
 /// `BETWEEN`, `LIKE` prefixes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FilterColumns {
+pub(crate) struct FilterColumns {
     /// Columns compared for equality.
     pub equality: Vec<String>,
     /// Columns compared with a range.
@@ -82,7 +71,7 @@ pub struct FilterColumns {
 
 impl FilterColumns {
     /// Equality columns then range columns, each once.
-    pub fn index_columns(&self) -> Vec<String> {
+    pub(crate) fn index_columns(&self) -> Vec<String> {
         let mut cols: Vec<String> = Vec::new();
         for c in self.equality.iter().chain(&self.range) {
             if !cols.contains(c) {
@@ -95,7 +84,7 @@ impl FilterColumns {
 
 /// Reads the columns `expr` compares (see [`FilterColumns`]). Qualified names lose their
 /// qualifier; casts and parentheses around a column are looked through.
-pub fn filter_columns(expr: &str) -> FilterColumns {
+pub(crate) fn filter_columns(expr: &str) -> FilterColumns {
     let toks = lex(expr, Dialect::Postgres).toks;
     let mut cols = FilterColumns::default();
     let push = |list: &mut Vec<String>, c: String| {
@@ -231,4 +220,25 @@ fn column_after(toks: &[Tok<'_>], op: usize) -> bool {
     !toks
         .get(j + 1)
         .is_some_and(|n| n.kind == TokKind::Punct && n.text == "(")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{filter_columns, mask_literals};
+
+    /// The module's example (its doc test while the module was public).
+    #[test]
+    fn literals_are_masked_and_filter_columns_read() {
+        let filter =
+            "((status)::text = 'open'::text) AND (customer_id = 42) AND (created_at > now())";
+        assert_eq!(
+            mask_literals(filter),
+            "((status)::text = ?::text) AND (customer_id = ?) AND (created_at > now())"
+        );
+        let cols = filter_columns(filter);
+        assert_eq!(cols.equality, ["status", "customer_id"]);
+        assert_eq!(cols.range, ["created_at"]);
+        assert!(!cols.alternatives);
+        assert!(filter_columns("((customer_id = 42) OR (status = 'x'::text))").alternatives);
+    }
 }

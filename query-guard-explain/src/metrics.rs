@@ -25,12 +25,12 @@
 //!
 //! ```
 //! use query_guard_explain as explain;
-//! let plan = explain::parse(r#"[{"Plan": {"Node Type": "Hash Join", "Actual Total Time": 10.0,
+//! let explained = explain::analyze(r#"[{"Plan": {"Node Type": "Hash Join", "Actual Total Time": 10.0,
 //!     "Actual Rows": 5, "Actual Loops": 1, "Plan Rows": 5, "Total Cost": 20.0,
 //!     "Plans": [{"Node Type": "Seq Scan", "Relation Name": "a", "Actual Total Time": 3.0,
 //!                "Actual Rows": 100, "Actual Loops": 2, "Plan Rows": 1, "Total Cost": 5.0}]},
 //!     "Execution Time": 10.0}]"#).unwrap();
-//! let m = explain::metrics::compute(&plan);
+//! let m = &explained.metrics;
 //! assert_eq!(m[1].inclusive_ms, Some(6.0)); // 3 ms × 2 loops
 //! assert_eq!(m[0].exclusive_ms, Some(4.0)); // 10 − 6
 //! assert_eq!(m[1].estimate_factor, Some(100.0));
@@ -71,7 +71,7 @@ pub struct NodeMetrics {
 }
 
 /// The statement's time in milliseconds: `Execution Time`, or the roots' inclusive time.
-pub fn total_ms(plan: &Plan, metrics: &[NodeMetrics]) -> Option<f64> {
+pub(crate) fn total_ms(plan: &Plan, metrics: &[NodeMetrics]) -> Option<f64> {
     plan.execution_ms.or_else(|| {
         let roots: Vec<f64> = plan
             .roots()
@@ -82,7 +82,7 @@ pub fn total_ms(plan: &Plan, metrics: &[NodeMetrics]) -> Option<f64> {
 }
 
 /// Computes every node's figures (indexed like [`Plan::nodes`]). Linear in the plan's size.
-pub fn compute(plan: &Plan) -> Vec<NodeMetrics> {
+pub(crate) fn compute(plan: &Plan) -> Vec<NodeMetrics> {
     let nodes = &plan.nodes;
     let mut m: Vec<NodeMetrics> = Vec::with_capacity(nodes.len());
     // Pre-order: parents come first, so the process count can be inherited.

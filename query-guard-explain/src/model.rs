@@ -8,7 +8,7 @@
 //! order), linked by indices, so no algorithm over a plan needs recursion and a 10,000-node plan
 //! costs no stack. Numbers are as the database printed them: PostgreSQL's actual times and rows
 //! are **per loop** (averages over `loops`), its buffer counts include the node's children.
-//! [`super::metrics`] turns them into per-node totals.
+//! [`NodeMetrics`](crate::NodeMetrics) turns them into per-node totals.
 //!
 //! The PostgreSQL text form names a node the way `EXPLAIN` prints it (`HashAggregate`,
 //! `Index Scan Backward using i on t`); the model keeps the JSON form's parts instead
@@ -30,8 +30,8 @@
 //!
 //! A figure the readers add up is a sum of such values: shared and local I/O times (one field
 //! in the model), and the planning and execution times and planning buffers of several
-//! statements in one input. These bounds keep every sum and product [`super::metrics`] makes
-//! finite.
+//! statements in one input. These bounds keep every sum and product
+//! [`NodeMetrics`](crate::NodeMetrics) makes finite.
 
 use serde::Serialize;
 
@@ -263,8 +263,8 @@ pub struct Condition {
     /// `Filter`, `Index Cond`, `Recheck Cond`, `Join Filter`, `Hash Cond`, `Merge Cond`,
     /// `TID Cond`, `One-Time Filter`.
     pub kind: String,
-    /// The expression as printed. It may hold literal values: render it through
-    /// [`super::mask::mask_literals`] unless values were asked for.
+    /// The expression as printed. It may hold literal values: the reports mask them unless
+    /// values were asked for ([`RenderOptions::show_values`](crate::RenderOptions::show_values)).
     pub expr: String,
 }
 

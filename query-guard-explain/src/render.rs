@@ -13,12 +13,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::Explained;
-use super::finding::Finding;
-use super::mask::mask_literals;
-use super::metrics::NodeMetrics;
-use super::model::{Engine, Format, Node, Plan};
-use super::rules::{count, ms, pct};
+use crate::explained::Explained;
+use crate::finding::Finding;
+use crate::mask::mask_literals;
+use crate::metrics::NodeMetrics;
+use crate::model::{Engine, Format, Node, Plan};
+use crate::rules::{count, ms, pct};
 
 /// Version of the JSON report's schema (`docs/explain-schema.md`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -59,7 +59,20 @@ impl Default for RenderOptions {
     }
 }
 
-pub(crate) fn render(ex: &Explained, opts: &RenderOptions) -> String {
+impl Explained {
+    /// The report as text, markdown or JSON, with these options.
+    pub fn render(&self, options: &RenderOptions) -> String {
+        render(self, options)
+    }
+}
+
+impl std::fmt::Display for Explained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&render(self, &RenderOptions::default()))
+    }
+}
+
+fn render(ex: &Explained, opts: &RenderOptions) -> String {
     match opts.format {
         OutputFormat::Text => text(ex, opts),
         OutputFormat::Markdown => markdown(ex, opts),

@@ -394,10 +394,10 @@ fn never_panics_on_cut_or_mangled_input() {
         cuts.push(txt.len() - 1);
         for cut in cuts {
             if let Some(prefix) = txt.get(..cut) {
-                let _ = crate::parse(prefix);
+                let _ = crate::read::parse(prefix);
             }
             if let Some(suffix) = txt.get(cut..) {
-                let _ = crate::parse(suffix);
+                let _ = crate::read::parse(suffix);
             }
         }
     }
@@ -418,6 +418,6 @@ fn never_panics_on_cut_or_mangled_input() {
         "…\n…",
         "|\n|",
     ] {
-        let _ = crate::parse(junk);
+        let _ = crate::read::parse(junk);
     }
 }

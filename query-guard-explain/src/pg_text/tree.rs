@@ -450,7 +450,7 @@ mod tests {
         }
         // How long this takes is measured in benches/explain.rs, never asserted here.
         for (input, depth) in [(wide, 1), (deep, n - 1)] {
-            let plan = crate::parse(&input).unwrap();
+            let plan = crate::read::parse(&input).unwrap();
             assert_eq!(plan.nodes.len(), n + usize::from(depth == 1));
             assert_eq!(plan.nodes.iter().map(|n| n.depth).max(), Some(depth));
         }

@@ -394,7 +394,7 @@ mod tests {
             include_str!("../testdata/pasted_json_border2.txt"),
             include_str!("../testdata/pasted_json_wrapped.txt"),
         ] {
-            let plan = crate::parse(input).unwrap();
+            let plan = crate::read::parse(input).unwrap();
             assert_eq!(plan.format, Format::PostgresJson);
             assert_eq!(plan.nodes[0].relation.as_deref(), Some("qg_txt_orders"));
         }

@@ -14,8 +14,9 @@
 //! **Severity**: by the node's share of the statement's time (its inclusive time, as the spill
 //! slows the join above it), at least medium; silent under 5%.
 
+use super::context::{Context, Rule};
+use super::count;
 use super::sort_spill::suggest_work_mem;
-use super::{Context, Rule, count};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 

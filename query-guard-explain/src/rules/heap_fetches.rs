@@ -14,14 +14,15 @@
 //! **Severity**: medium when most rows needed a heap fetch, low otherwise; by share of time
 //! beyond that; silent under 5%.
 
-use super::{Context, Rule, count, pct};
+use super::context::{Context, Rule};
+use super::{count, pct};
 use crate::finding::{Finding, Severity};
 use crate::model::{Engine, quote_ident};
 
 /// Heap fetches from which the rule reports.
-pub const MIN_FETCHES: f64 = 1_000.0;
+pub(super) const MIN_FETCHES: f64 = 1_000.0;
 /// Share of returned rows that needed a heap fetch.
-pub const MIN_FETCH_SHARE: f64 = 0.1;
+pub(super) const MIN_FETCH_SHARE: f64 = 0.1;
 
 pub(super) const RULE: Rule = Rule {
     id: "heap-fetches",

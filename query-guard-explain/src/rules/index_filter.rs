@@ -14,15 +14,16 @@
 //!
 //! **Severity**: by the node's share of the statement's time; silent under 5%.
 
-use super::{Context, Rule, count, pct};
+use super::context::{Context, Rule};
+use super::{count, pct};
 use crate::finding::{Finding, Severity};
 use crate::mask::filter_columns;
 use crate::model::{Engine, quote_ident};
 
 /// Rows the filter must remove (all loops).
-pub const MIN_REMOVED: f64 = 1_000.0;
+pub(super) const MIN_REMOVED: f64 = 1_000.0;
 /// Share of the index's rows the filter must remove.
-pub const MIN_REMOVED_SHARE: f64 = 0.5;
+pub(super) const MIN_REMOVED_SHARE: f64 = 0.5;
 
 pub(super) const RULE: Rule = Rule {
     id: "index-filter",

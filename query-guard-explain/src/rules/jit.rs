@@ -14,14 +14,15 @@
 //!
 //! **Severity**: by JIT's share of the execution time.
 
-use super::{Context, Rule, count, ms, pct};
+use super::context::{Context, Rule};
+use super::{count, ms, pct};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 
 /// Share of the execution time from which JIT is reported.
-pub const MIN_SHARE: f64 = 0.2;
+pub(super) const MIN_SHARE: f64 = 0.2;
 /// Milliseconds of JIT from which it is reported.
-pub const MIN_MS: f64 = 1.0;
+pub(super) const MIN_MS: f64 = 1.0;
 
 pub(super) const RULE: Rule = Rule {
     id: "jit",

@@ -15,7 +15,8 @@
 //! time above the first node that reads all its input anyway (a `Sort`, a hash, an aggregate),
 //! times the skipped fraction; silent under 5%.
 
-use super::{Context, Rule, count};
+use super::context::{Context, Rule};
+use super::count;
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 
@@ -31,7 +32,7 @@ const BLOCKING: &[&str] = &[
 ];
 
 /// Rows skipped per loop from which the rule reports.
-pub const MIN_SKIPPED: f64 = 1_000.0;
+pub(super) const MIN_SKIPPED: f64 = 1_000.0;
 
 pub(super) const RULE: Rule = Rule {
     id: "large-offset",
@@ -79,7 +80,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let cost = m
             .inclusive_ms
             .map(|t| (t - settled).max(0.0) * (skipped / input.rows.max(1.0)).min(1.0));
-        if cx.share_of(cost).is_some_and(|s| s < super::MIN_SHARE) {
+        if cx
+            .share_of(cost)
+            .is_some_and(|s| s < super::context::MIN_SHARE)
+        {
             continue;
         }
         let mut f = cx.node_finding(

@@ -13,7 +13,8 @@
 //! **Severity**: low, medium when lossy blocks are most of the blocks, by share of time beyond
 //! that; silent under 5% of the statement's time.
 
-use super::{Context, Rule, count};
+use super::context::{Context, Rule};
+use super::count;
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 

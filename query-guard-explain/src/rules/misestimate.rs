@@ -18,13 +18,14 @@
 //! **Severity**: by the factor, as above; silent when the node and its parent together take
 //! under 5% of the statement's time.
 
-use super::{Context, Rule, count};
+use super::context::{Context, Rule};
+use super::count;
 use crate::finding::{Finding, Severity};
 use crate::mask::filter_columns;
 use crate::model::{Engine, quote_ident};
 
 /// Rows (per loop, times loops) by which the estimate must be off.
-pub const MIN_ROWS_OFF: f64 = 100.0;
+pub(super) const MIN_ROWS_OFF: f64 = 100.0;
 
 pub(super) const RULE: Rule = Rule {
     id: "misestimate",
@@ -69,7 +70,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .and_then(|p| cx.share_of(cx.metrics[p].inclusive_ms));
         let own_share = cx.share_of(m.inclusive_ms);
         if let (Some(a), b) = (own_share, parent_share)
-            && a.max(b.unwrap_or(0.0)) < super::MIN_SHARE
+            && a.max(b.unwrap_or(0.0)) < super::context::MIN_SHARE
         {
             continue;
         }

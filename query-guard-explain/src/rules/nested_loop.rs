@@ -18,12 +18,13 @@
 //! **Severity**: by the looped side's share of the statement's time (half or more is high, a
 //! fifth or more medium); silent under 5%.
 
-use super::{Context, Rule, count, ms};
+use super::context::{Context, Rule};
+use super::{count, ms};
 use crate::finding::{Finding, Severity};
 use crate::model::{Engine, SubplanKind};
 
 /// Loops from which the rule reports.
-pub const MIN_LOOPS: f64 = 1_000.0;
+pub(super) const MIN_LOOPS: f64 = 1_000.0;
 
 pub(super) const RULE: Rule = Rule {
     id: "nested-loop",

@@ -15,12 +15,13 @@
 //! **Severity**: by the planning time itself, as the rule only fires when it is at least half
 //! of the total: 50 ms or more is high, 10 ms or more medium, less is low.
 
-use super::{Context, Rule, ms, pct};
+use super::context::{Context, Rule};
+use super::{ms, pct};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 
 /// Milliseconds of planning from which it is reported.
-pub const MIN_MS: f64 = 1.0;
+pub(super) const MIN_MS: f64 = 1.0;
 
 pub(super) const RULE: Rule = Rule {
     id: "planning",

@@ -17,15 +17,16 @@
 //! **Severity**: by the scan's share of the statement's time (half or more is high, a fifth or
 //! more medium); silent under 5%.
 
-use super::{Context, Rule, count, pct};
+use super::context::{Context, Rule};
+use super::{count, pct};
 use crate::finding::{Finding, Severity};
 use crate::mask::filter_columns;
 use crate::model::{Engine, quote_ident};
 
 /// Rows read (all loops) from which a scan counts as large.
-pub const MIN_INPUT_ROWS: f64 = 10_000.0;
+pub(super) const MIN_INPUT_ROWS: f64 = 10_000.0;
 /// Share of the rows read that the filter must remove.
-pub const MIN_REMOVED_SHARE: f64 = 0.9;
+pub(super) const MIN_REMOVED_SHARE: f64 = 0.9;
 
 pub(super) const RULE: Rule = Rule {
     id: "seq-scan-filter",

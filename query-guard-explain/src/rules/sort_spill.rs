@@ -13,7 +13,8 @@
 //!
 //! **Severity**: by the sort's share of the statement's time, at least medium; silent under 5%.
 
-use super::{Context, Rule, count};
+use super::context::{Context, Rule};
+use super::count;
 use crate::finding::{Finding, Severity};
 use crate::mask::mask_literals;
 use crate::model::Engine;

@@ -17,7 +17,7 @@
 //! **Severity and thresholds**: medium for every automatic index (the plan has no sizes to tell
 //! a small table from a large one); SQLite plans have no times, so the finding has no cost.
 
-use super::{Context, Rule};
+use super::context::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::{Engine, Node};
 use crate::sqlite::printed_name;
@@ -119,7 +119,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::Severity;
+    use crate::finding::Severity;
     use crate::sqlite::tests::{fixture_named, run};
 
     #[test]

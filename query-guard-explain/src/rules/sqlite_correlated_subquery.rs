@@ -18,7 +18,7 @@
 //! builds an automatic index, low when every table it reads is searched through an index. No
 //! times in SQLite plans: the finding has no cost.
 
-use super::{Context, Rule};
+use super::context::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 use crate::sqlite::sql::analyse;
@@ -43,7 +43,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let inner = nodes[node.id + 1..]
             .iter()
             .take_while(|n| n.depth > node.depth);
-        let mut full: Option<&crate::Node> = None;
+        let mut full: Option<&crate::model::Node> = None;
         let mut automatic = false;
         let mut reads: Vec<String> = Vec::new();
         for n in inner {
@@ -127,7 +127,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::Severity;
+    use crate::finding::Severity;
     use crate::sqlite::tests::{fixture_named, run};
 
     #[test]

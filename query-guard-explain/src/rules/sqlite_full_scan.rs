@@ -27,7 +27,7 @@
 //! subquery), medium for a filtered outermost scan. SQLite plans have no times: the finding
 //! has no cost.
 
-use super::{Context, Rule};
+use super::context::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 use crate::sqlite::sql::{Predicates, analyse};
@@ -167,7 +167,7 @@ mod tests {
             let e = run(plan, Some(sql));
             let f: Vec<_> = e.findings_of("sqlite-full-scan").collect();
             assert_eq!(f.len(), 1, "{e}");
-            assert_eq!(f[0].severity, crate::Severity::Medium);
+            assert_eq!(f[0].severity, crate::finding::Severity::Medium);
             assert!(
                 f[0].fix.contains("CREATE INDEX ON users (email)"),
                 "{}",
@@ -187,7 +187,7 @@ mod tests {
         let e = run(plan, None);
         let f: Vec<_> = e.findings_of("sqlite-full-scan").collect();
         assert_eq!(f.len(), 1, "{e}");
-        assert_eq!(f[0].severity, crate::Severity::High);
+        assert_eq!(f[0].severity, crate::finding::Severity::High);
         assert_eq!(f[0].node, Some(1));
         assert!(f[0].title.contains("every row"));
     }

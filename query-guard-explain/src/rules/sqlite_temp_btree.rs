@@ -19,7 +19,7 @@
 //! output of a full table scan at the same level of the plan (and the whole order is sorted,
 //! not only its right part). No times in SQLite plans: the finding has no cost.
 
-use super::{Context, Rule};
+use super::context::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 use crate::sqlite::sql::{Clause, analyse};
@@ -60,7 +60,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             Some(p) => &nodes[p].children,
             None => &roots,
         };
-        let loops: Vec<&crate::Node> = siblings
+        let loops: Vec<&crate::model::Node> = siblings
             .iter()
             .map(|&s| &nodes[s])
             .filter(|n| n.kind == "SCAN" || n.kind == "SEARCH")
@@ -122,7 +122,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::Severity;
+    use crate::finding::Severity;
     use crate::sqlite::tests::{fixture_named, run};
 
     #[test]

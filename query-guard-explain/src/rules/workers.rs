@@ -16,7 +16,8 @@
 //! **Severity**: medium when no worker started, low otherwise; by share of time beyond that;
 //! silent under 5%.
 
-use super::{Context, Rule, count};
+use super::context::{Context, Rule};
+use super::count;
 use crate::finding::{Finding, Severity};
 use crate::model::Engine;
 

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 
 use super::error::{ExplainError, Limit};
 use super::options::ExplainOptions;
-use crate::Explained;
+use crate::explained::Explained;
 
 #[derive(Default)]
 struct Shared {

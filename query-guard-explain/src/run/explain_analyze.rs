@@ -5,7 +5,7 @@ use std::future::Future;
 
 use super::error::ExplainError;
 use super::options::ExplainOptions;
-use crate::Explained;
+use crate::explained::Explained;
 
 pub(super) mod sealed {
     /// Only query-guard's pools implement [`ExplainTarget`](super::ExplainTarget).

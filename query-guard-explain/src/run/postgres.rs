@@ -11,7 +11,7 @@ use super::deadline::bounded;
 use super::error::{DatabaseError, ExplainError, Limit};
 use super::explain_analyze::{ExplainTarget, sealed};
 use super::options::{ExplainOptions, millis};
-use crate::Explained;
+use crate::explained::Explained;
 use crate::model::Engine;
 use crate::split::Statement;
 
@@ -83,7 +83,7 @@ async fn run(
     let json: String = row
         .try_get_unchecked(0)
         .map_err(|e| error(e, stmt, sql, options))?;
-    let plan = super::super::pg_json::parse(&json)?;
+    let plan = crate::pg_json::parse(&json)?;
     Ok(Explained::new(plan, Some(stmt.text())))
 }
 

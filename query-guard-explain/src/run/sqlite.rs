@@ -11,7 +11,7 @@ use super::deadline::bounded;
 use super::error::{DatabaseError, ExplainError, Limit};
 use super::explain_analyze::{ExplainTarget, sealed};
 use super::options::{ExplainOptions, millis};
-use crate::Explained;
+use crate::explained::Explained;
 use crate::model::Engine;
 use crate::split::{self, SplitError, Statement};
 
@@ -73,7 +73,7 @@ async fn run(
     for (id, parent, detail) in rows {
         text.push_str(&format!("{id}|{parent}|0|{}\n", detail.replace('\n', " ")));
     }
-    let plan = super::super::parse(&text)?;
+    let plan = crate::read::parse(&text)?;
     Ok(Explained::new(plan, Some(stmt.text())))
 }
 

@@ -31,7 +31,8 @@
 //! SQLite stops reading at it, so whatever follows it would go unseen.
 //!
 //! ```
-//! use query_guard_explain::split::{one_statement, SplitError};
+//! use query_guard_explain::SplitError;
+//! use query_guard_explain::_support::one_statement;
 //! use query_guard_fingerprint::Dialect;
 //!
 //! let s = one_statement("  SELECT 1; -- done\n", Dialect::Sqlite).unwrap();
@@ -157,8 +158,8 @@ impl<'a> Statement<'a> {
     }
 }
 
-/// The statement `sql` holds, or why it does not hold exactly one. See the [module
-/// docs](self) for the rules of each dialect.
+/// The statement `sql` holds, or why it does not hold exactly one. The `split` module's docs
+/// give the rules of each dialect.
 pub fn one_statement(sql: &str, dialect: Dialect) -> Result<Statement<'_>, SplitError> {
     let b = sql.as_bytes();
     if let Some(at) = b.iter().position(|&c| c == 0) {

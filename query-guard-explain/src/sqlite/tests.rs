@@ -1,9 +1,10 @@
 //! Tests of the SQLite plan readers, on plans from SQLite 3.40.1 (`testdata/sqlite`, copies of
 //! `tests/fixtures/explain/sqlite`, made by its `setup.sql` and `scenarios.txt`).
 
-use super::super::{PlanError, parse};
 use super::*;
-use crate::Explained;
+use crate::error::PlanError;
+use crate::explained::Explained;
+use crate::read::parse;
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -50,8 +51,8 @@ pub(crate) fn fixture_named(name: &str) -> (&'static str, &'static str) {
 }
 
 /// Parses a plan and runs the rules with this SQL.
-pub(crate) fn run(plan: &str, sql: Option<&str>) -> crate::Explained {
-    crate::Explained::new(parse(plan).unwrap(), sql)
+pub(crate) fn run(plan: &str, sql: Option<&str>) -> Explained {
+    Explained::new(parse(plan).unwrap(), sql)
 }
 
 fn one(detail: &str) -> Node {

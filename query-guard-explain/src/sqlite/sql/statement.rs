@@ -71,7 +71,7 @@ pub(crate) struct Predicates {
 
 impl Predicates {
     /// Equality columns (constants, then joins), then ranges, each once.
-    pub fn index_columns(&self) -> Vec<String> {
+    pub(crate) fn index_columns(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for c in self.eq.iter().chain(&self.join).chain(&self.range) {
             if !out.iter().any(|o| o.eq_ignore_ascii_case(c)) {
@@ -89,7 +89,7 @@ pub(super) fn push_unique(list: &mut Vec<String>, c: &str) {
 }
 impl Statement {
     /// The references the plan names `name` (alias or table).
-    pub fn bindings_named<'s, 'n>(
+    pub(crate) fn bindings_named<'s, 'n>(
         &'s self,
         name: &'n str,
     ) -> impl Iterator<Item = &'s Binding> + use<'s, 'n> {
@@ -99,20 +99,20 @@ impl Statement {
     }
 
     /// The table behind the name a plan prints, when it is a table.
-    pub fn table_of(&self, name: &str) -> Option<&str> {
+    pub(crate) fn table_of(&self, name: &str) -> Option<&str> {
         self.bindings_named(name).find_map(|b| b.table.as_deref())
     }
 
     /// Whether the plan's name is a subquery or a `WITH` query of the statement (and not a
     /// table).
-    pub fn is_subquery(&self, name: &str) -> bool {
+    pub(crate) fn is_subquery(&self, name: &str) -> bool {
         let mut named = self.bindings_named(name).peekable();
         named.peek().is_some() && named.all(|b| b.table.is_none())
             || self.ctes.iter().any(|c| c.eq_ignore_ascii_case(name))
     }
 
     /// The predicates on the table reference(s) the plan names `name`, merged.
-    pub fn predicates(&self, name: &str) -> Predicates {
+    pub(crate) fn predicates(&self, name: &str) -> Predicates {
         let mut p = Predicates::default();
         for b in self.bindings_named(name) {
             if p.table.is_none() {
@@ -134,7 +134,11 @@ impl Statement {
     /// For a temporary b-tree serving `clause` next to scans of `names`: the table and the
     /// columns of an index that would serve it (that table's equality columns, then the
     /// clause's columns), when every term of the clause is a column of that one table.
-    pub fn sort_index(&self, names: &[&str], clause: Clause) -> Option<(String, Vec<String>)> {
+    pub(crate) fn sort_index(
+        &self,
+        names: &[&str],
+        clause: Clause,
+    ) -> Option<(String, Vec<String>)> {
         for sel in &self.selects {
             let terms = match clause {
                 Clause::OrderBy => sel.order_by.as_ref(),
