@@ -69,8 +69,8 @@ pub struct Finding {
     pub rule: &'static str,
     /// How much it matters.
     pub severity: Severity,
-    /// The node it is about ([`Node::id`](crate::Node::id)); `None` for statement-level findings (JIT,
-    /// planning time).
+    /// The node it is about ([`Node::id`](crate::Node::id)); `None` for statement-level findings
+    /// (JIT, planning time).
     pub node: Option<usize>,
     /// The node's label, or what the finding is about.
     pub target: String,

@@ -25,12 +25,12 @@
 //!
 //! ```
 //! use query_guard_explain as explain;
-//! let explained = explain::analyze(r#"[{"Plan": {"Node Type": "Hash Join", "Actual Total Time": 10.0,
+//! let ex = explain::analyze(r#"[{"Plan": {"Node Type": "Hash Join", "Actual Total Time": 10.0,
 //!     "Actual Rows": 5, "Actual Loops": 1, "Plan Rows": 5, "Total Cost": 20.0,
 //!     "Plans": [{"Node Type": "Seq Scan", "Relation Name": "a", "Actual Total Time": 3.0,
 //!                "Actual Rows": 100, "Actual Loops": 2, "Plan Rows": 1, "Total Cost": 5.0}]},
 //!     "Execution Time": 10.0}]"#).unwrap();
-//! let m = &explained.metrics;
+//! let m = &ex.metrics;
 //! assert_eq!(m[1].inclusive_ms, Some(6.0)); // 3 ms × 2 loops
 //! assert_eq!(m[0].exclusive_ms, Some(4.0)); // 10 − 6
 //! assert_eq!(m[1].estimate_factor, Some(100.0));
