@@ -40,12 +40,7 @@ pub(crate) fn count(n: f64) -> String {
 
 /// `0.9934` → `99.3%`.
 pub(crate) fn pct(share: f64) -> String {
-    let p = share * 100.0;
-    if p >= 99.95 && share < 1.0 {
-        format!("{p:.2}%")
-    } else {
-        format!("{p:.1}%")
-    }
+    query_guard_format::percent(share)
 }
 
 /// Milliseconds for people: `0.042 ms`, `3.1 ms`, `1,250 ms`.

@@ -83,15 +83,7 @@ pub(super) fn millis(limit: Duration) -> u128 {
 }
 
 /// A duration as people write it: `30 s`, `1.5 s`, `500 ms`.
-pub(super) fn human(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
+pub(super) use query_guard_format::duration_short as human;
 
 #[cfg(test)]
 mod tests {
