@@ -218,6 +218,7 @@ mod lexer;
 mod mask;
 mod normalize;
 mod position;
+mod statements;
 mod tables;
 mod tags;
 mod utility;
@@ -275,7 +276,9 @@ pub const MAX_FINGERPRINT_LEN: usize = 64 * 1024;
 
 /// The SQL dialect a statement is parsed with. The default is [`Dialect::Generic`]: the
 /// database is not known.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// PostgreSQL.

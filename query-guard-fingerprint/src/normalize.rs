@@ -6,6 +6,7 @@
 use super::Dialect;
 use super::keywords;
 use super::lexer::{Tok, TokKind};
+use super::statements::each_statement;
 
 use std::collections::BTreeMap;
 
@@ -82,19 +83,6 @@ fn mark_at(toks: &mut [Tok<'_>], i: usize) {
         && is_name_tok(t)
     {
         t.kind = TokKind::Name;
-    }
-}
-
-/// Calls `f` on the tokens of each `;`-separated statement.
-pub(crate) fn each_statement<'a>(toks: &mut [Tok<'a>], mut f: impl FnMut(&mut [Tok<'a>])) {
-    let mut start = 0;
-    while start < toks.len() {
-        let mut end = start;
-        while end < toks.len() && !toks[end].is_punct(";") {
-            end += 1;
-        }
-        f(&mut toks[start..end]);
-        start = end + 1;
     }
 }
 

@@ -25,7 +25,7 @@ use super::lexer::{Tok, TokKind};
 
 /// Turn the value words of every utility statement in `toks` into parameters.
 pub(crate) fn mask_values(toks: &mut [Tok<'_>]) {
-    super::normalize::each_statement(toks, statement);
+    super::statements::each_statement(toks, statement);
 }
 
 fn to_param(t: &mut Tok<'_>) {
