@@ -44,7 +44,11 @@ pub const DEFAULT_N_PLUS_ONE_THRESHOLD: usize = 3;
 ///
 /// Settings left unset take their value from `query-guard.toml` (see [`crate::config`]) when the
 /// scope opens, then from the built-in defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Read back from a report file (`Deserialize`), a budget has the settings the file gives (what
+/// its `Serialize` writes: the settings in effect) and no allowances (the report lists those).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Budget {
     max: Option<usize>,
     max_reads: Option<usize>,
@@ -53,8 +57,10 @@ pub struct Budget {
     include_internal: Option<bool>,
     deny_n_plus_one: Option<bool>,
     n_plus_one_threshold: Option<usize>,
+    #[serde(rename = "slow_ms", with = "crate::millis::opt_ms")]
     slow: Option<Duration>,
     deny_slow: Option<bool>,
+    #[serde(skip)]
     allow: Vec<Allowance>,
 }
 
@@ -280,43 +286,6 @@ impl Budget {
             .iter()
             .enumerate()
             .filter(move |(_, a)| a.kind == kind)
-    }
-}
-
-/// A budget as a report file gives it: the settings in effect, without allowances (the report
-/// lists those). Missing settings read as unset.
-#[derive(Deserialize)]
-#[serde(default)]
-#[derive(Default)]
-struct WrittenBudget {
-    max: Option<usize>,
-    max_reads: Option<usize>,
-    max_writes: Option<usize>,
-    include_transactions: Option<bool>,
-    include_internal: Option<bool>,
-    deny_n_plus_one: Option<bool>,
-    n_plus_one_threshold: Option<usize>,
-    #[serde(deserialize_with = "crate::millis::de_opt_ms")]
-    slow_ms: Option<Duration>,
-    deny_slow: Option<bool>,
-}
-
-impl<'de> Deserialize<'de> for Budget {
-    /// What [`Serialize`] writes, read back (allowances are not part of it).
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Budget, D::Error> {
-        let w = WrittenBudget::deserialize(d)?;
-        Ok(Budget {
-            max: w.max,
-            max_reads: w.max_reads,
-            max_writes: w.max_writes,
-            include_transactions: w.include_transactions,
-            include_internal: w.include_internal,
-            deny_n_plus_one: w.deny_n_plus_one,
-            n_plus_one_threshold: w.n_plus_one_threshold,
-            slow: w.slow_ms,
-            deny_slow: w.deny_slow,
-            allow: Vec::new(),
-        })
     }
 }
 

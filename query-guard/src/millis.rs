@@ -41,3 +41,13 @@ pub(crate) fn de_opt_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Durati
     struct Ms(#[serde(deserialize_with = "de_ms")] Duration);
     Ok(Option::<Ms>::deserialize(d)?.map(|Ms(d)| d))
 }
+
+/// `#[serde(with = "crate::millis::ms")]`: a [`Duration`] as milliseconds, both ways.
+pub(crate) mod ms {
+    pub(crate) use super::{de_ms as deserialize, ser_ms as serialize};
+}
+
+/// `#[serde(with = "crate::millis::opt_ms")]`: an optional [`Duration`] as milliseconds or `null`.
+pub(crate) mod opt_ms {
+    pub(crate) use super::{de_opt_ms as deserialize, ser_opt_ms as serialize};
+}

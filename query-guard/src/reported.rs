@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::callsite::CallSite;
 use crate::classify::Class;
 use crate::fingerprint::{Dialect, StatementKind};
-use crate::millis::{de_ms, de_opt_ms, ser_ms, ser_opt_ms};
 use crate::statement::{CallPath, Source};
 use crate::stats::Histogram;
 
@@ -40,12 +39,7 @@ pub struct StatementReport {
     #[serde(default)]
     pub tables: Arc<[String]>,
     /// Time it took, when the source said.
-    #[serde(
-        default,
-        rename = "elapsed_ms",
-        serialize_with = "ser_opt_ms",
-        deserialize_with = "de_opt_ms"
-    )]
+    #[serde(default, rename = "elapsed_ms", with = "crate::millis::opt_ms")]
     pub elapsed: Option<Duration>,
     /// Rows returned, when the source said.
     #[serde(default)]
@@ -90,20 +84,10 @@ pub struct UnstoredReport {
     #[serde(default)]
     pub slow: usize,
     /// Their total time.
-    #[serde(
-        default,
-        rename = "total_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "total_ms", with = "crate::millis::ms")]
     pub total: Duration,
     /// The slowest of them.
-    #[serde(
-        default,
-        rename = "max_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "max_ms", with = "crate::millis::ms")]
     pub max: Duration,
     /// Call path of the first of them.
     #[serde(default)]

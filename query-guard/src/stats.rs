@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::millis::{de_ms, ser_ms};
-
 /// Buckets per doubling of the duration: a bucket spans 2^(1/8), about 9%.
 const SUB_BUCKETS: u32 = 8;
 
@@ -82,44 +80,19 @@ pub struct TimeStats {
     #[serde(default)]
     pub timed: usize,
     /// Their total time.
-    #[serde(
-        default,
-        rename = "total_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "total_ms", with = "crate::millis::ms")]
     pub total: Duration,
     /// Median.
-    #[serde(
-        default,
-        rename = "p50_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "p50_ms", with = "crate::millis::ms")]
     pub p50: Duration,
     /// 95th percentile.
-    #[serde(
-        default,
-        rename = "p95_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "p95_ms", with = "crate::millis::ms")]
     pub p95: Duration,
     /// 99th percentile.
-    #[serde(
-        default,
-        rename = "p99_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "p99_ms", with = "crate::millis::ms")]
     pub p99: Duration,
     /// Slowest.
-    #[serde(
-        default,
-        rename = "max_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "max_ms", with = "crate::millis::ms")]
     pub max: Duration,
     /// Whether the percentiles come from a histogram (statements past the storage cap) and are
     /// accurate to about 9% rather than exact.

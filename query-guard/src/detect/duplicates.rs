@@ -52,12 +52,7 @@ pub struct Duplicate {
     /// How many times it ran.
     pub count: usize,
     /// Their total time.
-    #[serde(
-        default,
-        rename = "total_ms",
-        serialize_with = "crate::millis::ser_ms",
-        deserialize_with = "crate::millis::de_ms"
-    )]
+    #[serde(default, rename = "total_ms", with = "crate::millis::ms")]
     pub total: Duration,
     /// The tables it reads.
     #[serde(default)]

@@ -109,12 +109,7 @@ pub struct NPlusOne {
     #[serde(default)]
     pub distinct_values: Option<usize>,
     /// Total time of all its statements.
-    #[serde(
-        default,
-        rename = "total_ms",
-        serialize_with = "crate::millis::ser_ms",
-        deserialize_with = "crate::millis::de_ms"
-    )]
+    #[serde(default, rename = "total_ms", with = "crate::millis::ms")]
     pub total: Duration,
     /// The span path it ran from.
     #[serde(default)]

@@ -32,7 +32,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::millis::{de_ms, ser_ms};
 use crate::reported::StatementReport;
 use crate::shapes::ShapeStats;
 use crate::stats::TimeStats;
@@ -53,12 +52,7 @@ pub struct Slow {
     #[serde(default)]
     pub runs: usize,
     /// The threshold.
-    #[serde(
-        default,
-        rename = "threshold_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "threshold_ms", with = "crate::millis::ms")]
     pub threshold: Duration,
     /// Time statistics over all its runs.
     #[serde(default)]

@@ -28,7 +28,6 @@ use crate::detect::budget::{Counts, Violation};
 use crate::detect::duplicates::Duplicate;
 use crate::detect::n_plus_one::NPlusOne;
 use crate::detect::slow::Slow;
-use crate::millis::{de_ms, ser_ms};
 use crate::mode::Mode;
 
 /// The directory report files go to (whether or not they are switched on): `report_dir` of the
@@ -69,19 +68,9 @@ pub struct Report {
     pub(crate) show_values: bool,
     #[serde(default)]
     pub(crate) failed: bool,
-    #[serde(
-        default,
-        rename = "wall_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "wall_ms", with = "crate::millis::ms")]
     pub(crate) wall: Duration,
-    #[serde(
-        default,
-        rename = "db_ms",
-        serialize_with = "ser_ms",
-        deserialize_with = "de_ms"
-    )]
+    #[serde(default, rename = "db_ms", with = "crate::millis::ms")]
     pub(crate) db_time: Duration,
     #[serde(default)]
     pub(crate) counts: Counts,
