@@ -1,7 +1,7 @@
 //! Reading and analysing large plans: a 10,000-node plan in JSON and in text (an `Append` of
 //! 2,500 hash joins), and a 10,000-node left-deep chain of nested loops (5,000 levels, JSON).
 //!
-//! `cargo bench -p query-guard --bench explain`
+//! `cargo bench -p query-guard-explain --bench explain`
 
 #[path = "../tests/support/large_plan.rs"]
 mod large_plan;

@@ -1,6 +1,6 @@
 //! Fingerprint benchmarks on a corpus of realistic statements (`corpus/statements.sql`).
 //!
-//! Run: `cargo bench -p query-guard --bench fingerprint`. Figures go in BENCHMARKS.md.
+//! Run: `cargo bench -p query-guard-fingerprint --bench fingerprint`. Figures go in BENCHMARKS.md.
 //!
 //! - `cold`: one `fingerprint()` call per sample, cycling through the corpus, so the reported
 //!   median is the median cold time per statement.
