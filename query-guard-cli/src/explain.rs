@@ -1,7 +1,7 @@
 //! `query-guard explain`: a plan (file, standard input, or run on a live database) to a report
 //! of what each node cost and what is wrong with it, and a CI gate (`--fail-on`).
 //!
-//! Reading, figures, rules and rendering are the library's (`query_guard::explain`); this module
+//! Reading, figures, rules and rendering are query-guard-explain's (`query_guard::explain`); this module
 //! reads the input, runs `explain_analyze` for `--database-url`, and turns `--fail-on` into an
 //! exit code.
 
@@ -9,9 +9,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use query_guard::explain::{
-    self, ExplainError, ExplainOptions, Explained, OutputFormat as LibFormat, RenderOptions,
-    Severity, explain_analyze_with, rules,
+use query_guard_explain::{
+    self as explain, ExplainError, ExplainOptions, Explained, OutputFormat as LibFormat,
+    RenderOptions, Severity, explain_analyze_with, rules,
 };
 
 use crate::failure::Failure;

@@ -3,7 +3,7 @@
 use std::io::{self, BufRead, BufWriter, Write};
 
 use clap::ValueEnum;
-use query_guard::fingerprint::{Dialect, RULES_VERSION, STANDARD_KEYS, fingerprint, tags_of};
+use query_guard_fingerprint::{Dialect, RULES_VERSION, STANDARD_KEYS, fingerprint, tags_of};
 
 use crate::failure::Failure;
 

@@ -17,7 +17,8 @@ use clap::ValueEnum;
 
 use crate::failure::Failure;
 use aggregate::{Aggregate, Selection};
-use input::{REPORT_SCHEMA, ScopeReport};
+use input::{REPORT_SCHEMA, ms};
+use query_guard::Report;
 
 pub(crate) const LONG_ABOUT: &str = "\
 Aggregate a test run's report files: the N+1 queries and budget overruns across the suite, slow
@@ -191,7 +192,7 @@ fn bare_message(e: &serde_json::Error) -> String {
 }
 
 /// Reads one report file's contents.
-pub(crate) fn parse_report(file: &str, bytes: &[u8]) -> Result<ScopeReport, Failure> {
+pub(crate) fn parse_report(file: &str, bytes: &[u8]) -> Result<Report, Failure> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         Failure::usage(format!(
             "{file}: invalid JSON at line {}, column {}: {}; expected a query-guard report",
@@ -243,7 +244,7 @@ struct Header {
 }
 
 /// Reads the reports to aggregate: the latest run's (every run's with `all_runs`).
-fn read_reports(dir: &Path, all_runs: bool) -> Result<(Vec<ScopeReport>, Selection), Failure> {
+fn read_reports(dir: &Path, all_runs: bool) -> Result<(Vec<Report>, Selection), Failure> {
     struct Seen {
         path: PathBuf,
         header: Option<(String, u64)>,
@@ -318,23 +319,23 @@ fn read_reports(dir: &Path, all_runs: bool) -> Result<(Vec<ScopeReport>, Selecti
 }
 
 /// The reports to aggregate and what was left out.
-fn select(dir: &Path, all: Vec<ScopeReport>, all_runs: bool) -> (Vec<ScopeReport>, Selection) {
+fn select(dir: &Path, all: Vec<Report>, all_runs: bool) -> (Vec<Report>, Selection) {
     let files = all.len();
     // The latest finish of each run.
     let mut runs: HashMap<&str, u64> = HashMap::new();
     for r in &all {
-        let last = runs.entry(r.run_id.as_str()).or_insert(0);
-        *last = (*last).max(r.finished_unix_ms);
+        let last = runs.entry(r.run_id()).or_insert(0);
+        *last = (*last).max(r.finished_unix_ms());
     }
     let mut run_ids: Vec<(&str, u64)> = runs.into_iter().collect();
     run_ids.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(a.0)));
     let latest = run_ids.first().map(|r| r.0.to_owned()).unwrap_or_default();
     let run_ids: Vec<String> = run_ids.into_iter().map(|r| r.0.to_owned()).collect();
     let all_runs_count = run_ids.len();
-    let (included, run_ids): (Vec<ScopeReport>, Vec<String>) = if all_runs {
+    let (included, run_ids): (Vec<Report>, Vec<String>) = if all_runs {
         (all, run_ids)
     } else {
-        let kept = all.into_iter().filter(|r| r.run_id == latest).collect();
+        let kept = all.into_iter().filter(|r| r.run_id() == latest).collect();
         (kept, vec![latest.clone()])
     };
     let left_out = files - included.len();
@@ -367,22 +368,17 @@ pub(crate) fn fuzz_check(data: &[u8]) {
         }
     };
     let time = |v: f64| assert!(v.is_finite() && (0.0..=input::MAX_MS).contains(&v), "{v}");
-    time(report.db_ms);
-    report.n_plus_one.iter().for_each(|f| time(f.total_ms));
-    report.duplicates.iter().for_each(|d| time(d.total_ms));
-    for s in &report.slow {
-        for v in [
-            s.threshold_ms,
-            s.stats.p95_ms,
-            s.stats.p99_ms,
-            s.stats.max_ms,
-        ] {
-            time(v);
+    time(ms(report.db_time()));
+    report.n_plus_one().iter().for_each(|f| time(ms(f.total)));
+    report.duplicates().iter().for_each(|d| time(ms(d.total)));
+    for s in report.slow() {
+        for v in [s.threshold, s.stats.p95, s.stats.p99, s.stats.max] {
+            time(ms(v));
         }
     }
-    for s in &report.fingerprints {
-        time(s.total_ms);
-        time(s.max_ms);
+    for s in report.fingerprints() {
+        time(ms(s.time.total));
+        time(ms(s.time.max));
     }
     let (reports, selection) = select(Path::new("d"), vec![report.clone(), report], false);
     let a = aggregate::aggregate(&reports, selection, 3);
@@ -503,8 +499,8 @@ mod tests {
                 20,
             ),
             (
-                "\"fingerprints\": [{\"fingerprint\": \"f\", \"normalized\": \"\", \"count\": 1,\n \"total_ms\": 1, \"max_ms\": -0.5}]}",
-                2,
+                "\"fingerprints\": [{\"fingerprint\": \"f\", \"normalized\": \"\", \"kind\": \"select\",\n \"class\": \"read\", \"count\": 1,\n \"total_ms\": 1, \"max_ms\": -0.5}]}",
+                3,
                 31,
             ),
         ] {
@@ -534,8 +530,8 @@ mod tests {
         }
         // Zero, `-0` and the largest time read.
         let r = parse_report("f.json", format!(r#"{head}"db_ms": -0.0, "duplicates": [{{"fingerprint": "f", "normalized": "", "count": 2, "total_ms": 1e15}}]}}"#).as_bytes()).unwrap();
-        assert!(r.db_ms == 0.0 && r.db_ms.is_sign_positive());
-        assert_eq!(r.duplicates[0].total_ms, 1e15);
+        assert!(ms(r.db_time()) == 0.0 && ms(r.db_time()).is_sign_positive());
+        assert_eq!(ms(r.duplicates()[0].total), 1e15);
     }
 
     #[test]

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use super::statements::Statement;
-use query_guard::fingerprint::StatementKind;
+use query_guard_fingerprint::StatementKind;
 
 /// Calls below this are never an N+1 suspect.
 pub(crate) const MIN_CALLS: f64 = 100.0;

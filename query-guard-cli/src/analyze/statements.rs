@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use query_guard::fingerprint::{Dialect, StatementKind, fingerprint};
+use query_guard_fingerprint::{Dialect, StatementKind, fingerprint};
 
 use super::columns::{Entry, N};
 

@@ -4,9 +4,14 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use query_guard::allow::{Allowed, Origin};
+use query_guard::callsite::CallSite;
+use query_guard::detect::n_plus_one::Step;
+use query_guard::fingerprint::StatementKind;
+use query_guard::{AllowKind, Class, NPlusOneKind, Report, Violation};
 use serde::Serialize;
 
-use super::input::{Allowed, CallSite, REPORT_SCHEMA, ScopeReport, Step, Violation};
+use super::input::{REPORT_SCHEMA, ms};
 
 /// Version of the JSON form of the aggregate (`query-guard report --format json`).
 pub(crate) const AGGREGATE_SCHEMA_VERSION: u32 = 1;
@@ -20,11 +25,11 @@ pub(crate) struct ScopeRef {
 }
 
 impl ScopeRef {
-    fn of(r: &ScopeReport) -> ScopeRef {
+    fn of(r: &Report) -> ScopeRef {
         ScopeRef {
-            scope: r.scope.clone(),
-            test: r.test.clone(),
-            location: r.location.clone(),
+            scope: r.scope().to_owned(),
+            test: r.test().map(str::to_owned),
+            location: r.location().map(str::to_owned),
         }
     }
 }
@@ -67,10 +72,10 @@ pub(crate) struct Summary {
 /// scopes.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct SuiteNPlusOne {
-    pub kind: String,
+    pub kind: NPlusOneKind,
     pub fingerprint: String,
     pub normalized: String,
-    pub steps: Vec<Step>,
+    pub steps: Vec<SuiteStep>,
     pub call_path: String,
     pub call_site: Option<CallSite>,
     pub tables: Vec<String>,
@@ -88,6 +93,25 @@ pub(crate) struct SuiteNPlusOne {
     pub allowed_by: Vec<Allowed>,
 }
 
+/// One shape of a repeated sequence, as the aggregate gives it (the report's step without its
+/// call path and call site, which the N+1 gives once).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SuiteStep {
+    pub fingerprint: String,
+    pub normalized: String,
+    pub tables: Vec<String>,
+}
+
+impl SuiteStep {
+    fn of(s: &Step) -> SuiteStep {
+        SuiteStep {
+            fingerprint: s.fingerprint.clone(),
+            normalized: s.normalized.clone(),
+            tables: s.tables.clone(),
+        }
+    }
+}
+
 /// A scope over its budget.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Overrun {
@@ -103,7 +127,7 @@ impl Overrun {
     fn excess(&self) -> u64 {
         self.violations
             .iter()
-            .map(|v| v.actual.saturating_sub(v.max))
+            .map(|v| count(v.actual).saturating_sub(count(v.max)))
             .max()
             .unwrap_or(0)
     }
@@ -167,8 +191,8 @@ pub(crate) struct WorstScopes {
 pub(crate) struct ShapeTotal {
     pub fingerprint: String,
     pub normalized: String,
-    pub kind: String,
-    pub class: String,
+    pub kind: StatementKind,
+    pub class: Class,
     pub tables: Vec<String>,
     pub runs: u64,
     pub timed: u64,
@@ -188,10 +212,10 @@ pub(crate) struct Shapes {
 /// An allowance that matched nothing.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct UnusedAllowance {
-    pub kind: String,
+    pub kind: AllowKind,
     pub pattern: String,
     pub reason: String,
-    pub origin: String,
+    pub origin: Origin,
     /// Reports that carried it.
     pub reports: usize,
     /// For a scope's own allowance, the scope runs that carried it; empty for `config`.
@@ -262,15 +286,20 @@ fn max_f(a: f64, b: f64) -> f64 {
     if b > a || a.is_nan() { b } else { a }
 }
 
+/// A report's count as the aggregate adds it (saturating, in `u64`).
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
 /// Whether runs of the shape `fingerprint` had a known time in report `r`.
-fn timed(r: &ScopeReport, fingerprint: &str) -> bool {
-    r.fingerprints
+fn timed(r: &Report, fingerprint: &str) -> bool {
+    r.fingerprints()
         .iter()
-        .any(|s| s.fingerprint == fingerprint && s.timed > 0)
+        .any(|s| s.fingerprint == fingerprint && s.time.timed > 0)
 }
 
 /// Aggregates the selected reports.
-pub(crate) fn aggregate(reports: &[ScopeReport], selection: Selection, top: usize) -> Aggregate {
+pub(crate) fn aggregate(reports: &[Report], selection: Selection, top: usize) -> Aggregate {
     let n_plus_one = n_plus_one(reports);
     let budget_overruns = overruns(reports);
     let slow = slow(reports);
@@ -280,7 +309,7 @@ pub(crate) fn aggregate(reports: &[ScopeReport], selection: Selection, top: usiz
     let unused_allowances = unused_allowances(reports);
     let summary = Summary {
         reports: reports.len(),
-        scopes_failed: reports.iter().filter(|r| r.failed).count(),
+        scopes_failed: reports.iter().filter(|r| r.failed()).count(),
         n_plus_one: n_plus_one.iter().filter(|f| !f.allowed).count(),
         n_plus_one_allowed: n_plus_one.iter().filter(|f| f.allowed).count(),
         budget_overruns: budget_overruns.len(),
@@ -304,12 +333,13 @@ pub(crate) fn aggregate(reports: &[ScopeReport], selection: Selection, top: usiz
     }
 }
 
-fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
-    // (allowed, kind, fingerprints, call path, call site)
-    type Key = (bool, String, Vec<String>, String, Option<String>);
+fn n_plus_one(reports: &[Report]) -> Vec<SuiteNPlusOne> {
+    // (allowed, a sequence, fingerprints, call path, call site)
+    type Key = (bool, bool, Vec<String>, String, Option<CallSite>);
     let mut groups: Groups<Key, SuiteNPlusOne> = Groups::new();
     for r in reports {
-        for f in &r.n_plus_one {
+        for f in r.n_plus_one() {
+            let call_path = f.call_path.to_string();
             let fingerprints = if f.steps.is_empty() {
                 vec![f.fingerprint.clone()]
             } else {
@@ -317,17 +347,17 @@ fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
             };
             let key = (
                 f.allowed.is_some(),
-                f.kind.clone(),
+                f.kind == NPlusOneKind::Sequence,
                 fingerprints,
-                f.call_path.clone(),
-                f.call_site.as_ref().map(ToString::to_string),
+                call_path.clone(),
+                f.call_site.clone(),
             );
             let g = groups.entry(key, || SuiteNPlusOne {
-                kind: f.kind.clone(),
+                kind: f.kind,
                 fingerprint: f.fingerprint.clone(),
                 normalized: f.normalized.clone(),
-                steps: f.steps.clone(),
-                call_path: f.call_path.clone(),
+                steps: f.steps.iter().map(SuiteStep::of).collect(),
+                call_path,
                 call_site: f.call_site.clone(),
                 tables: f.tables.clone(),
                 runs: 0,
@@ -339,9 +369,10 @@ fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
                 allowed: f.allowed.is_some(),
                 allowed_by: Vec::new(),
             });
-            g.runs = g.runs.saturating_add(f.count);
-            g.total_ms += f.total_ms;
-            g.timed |= f.total_ms > 0.0
+            let total_ms = ms(f.total);
+            g.runs = g.runs.saturating_add(count(f.count));
+            g.total_ms += total_ms;
+            g.timed |= total_ms > 0.0
                 || std::iter::once(&f.fingerprint)
                     .chain(f.steps.iter().map(|s| &s.fingerprint))
                     .any(|fp| timed(r, fp));
@@ -364,16 +395,16 @@ fn n_plus_one(reports: &[ScopeReport]) -> Vec<SuiteNPlusOne> {
     out
 }
 
-fn overruns(reports: &[ScopeReport]) -> Vec<Overrun> {
+fn overruns(reports: &[Report]) -> Vec<Overrun> {
     let mut out: Vec<Overrun> = reports
         .iter()
-        .filter(|r| !r.violations.is_empty())
+        .filter(|r| !r.violations().is_empty())
         .map(|r| Overrun {
-            scope: r.scope.clone(),
-            test: r.test.clone(),
-            location: r.location.clone(),
-            counted: r.counts.counted,
-            violations: r.violations.clone(),
+            scope: r.scope().to_owned(),
+            test: r.test().map(str::to_owned),
+            location: r.location().map(str::to_owned),
+            counted: count(r.counts().counted),
+            violations: r.violations().to_vec(),
         })
         .collect();
     out.sort_by(|a, b| {
@@ -385,17 +416,18 @@ fn overruns(reports: &[ScopeReport]) -> Vec<Overrun> {
     out
 }
 
-fn slow(reports: &[ScopeReport]) -> Vec<SuiteSlow> {
+fn slow(reports: &[Report]) -> Vec<SuiteSlow> {
     let mut groups: Groups<String, SuiteSlow> = Groups::new();
     for r in reports {
-        for s in &r.slow {
+        for s in r.slow() {
+            let threshold_ms = ms(s.threshold);
             let g = groups.entry(s.fingerprint.clone(), || SuiteSlow {
                 fingerprint: s.fingerprint.clone(),
                 normalized: s.normalized.clone(),
                 tables: s.tables.clone(),
                 slow_runs: 0,
                 runs: 0,
-                threshold_ms: s.threshold_ms,
+                threshold_ms,
                 max_ms: 0.0,
                 p95_ms: 0.0,
                 p99_ms: 0.0,
@@ -403,14 +435,14 @@ fn slow(reports: &[ScopeReport]) -> Vec<SuiteSlow> {
                 scopes: 0,
                 found_in: Vec::new(),
             });
-            g.slow_runs = g.slow_runs.saturating_add(s.count);
-            g.runs = g.runs.saturating_add(s.runs);
-            if s.threshold_ms < g.threshold_ms {
-                g.threshold_ms = s.threshold_ms;
+            g.slow_runs = g.slow_runs.saturating_add(count(s.count));
+            g.runs = g.runs.saturating_add(count(s.runs));
+            if threshold_ms < g.threshold_ms {
+                g.threshold_ms = threshold_ms;
             }
-            g.max_ms = max_f(g.max_ms, s.stats.max_ms);
-            g.p95_ms = max_f(g.p95_ms, s.stats.p95_ms);
-            g.p99_ms = max_f(g.p99_ms, s.stats.p99_ms);
+            g.max_ms = max_f(g.max_ms, ms(s.stats.max));
+            g.p95_ms = max_f(g.p95_ms, ms(s.stats.p95));
+            g.p99_ms = max_f(g.p99_ms, ms(s.stats.p99));
             g.approximate |= s.stats.approximate;
             g.scopes += 1;
             add_scope(&mut g.found_in, ScopeRef::of(r));
@@ -421,10 +453,10 @@ fn slow(reports: &[ScopeReport]) -> Vec<SuiteSlow> {
     out
 }
 
-fn duplicates(reports: &[ScopeReport]) -> Vec<SuiteDuplicate> {
+fn duplicates(reports: &[Report]) -> Vec<SuiteDuplicate> {
     let mut groups: Groups<String, SuiteDuplicate> = Groups::new();
     for r in reports {
-        for d in &r.duplicates {
+        for d in r.duplicates() {
             let g = groups.entry(d.fingerprint.clone(), || SuiteDuplicate {
                 fingerprint: d.fingerprint.clone(),
                 normalized: d.normalized.clone(),
@@ -435,9 +467,10 @@ fn duplicates(reports: &[ScopeReport]) -> Vec<SuiteDuplicate> {
                 scopes: 0,
                 found_in: Vec::new(),
             });
-            g.runs = g.runs.saturating_add(d.count);
-            g.total_ms += d.total_ms;
-            g.timed |= d.total_ms > 0.0 || timed(r, &d.fingerprint);
+            let total_ms = ms(d.total);
+            g.runs = g.runs.saturating_add(count(d.count));
+            g.total_ms += total_ms;
+            g.timed |= total_ms > 0.0 || timed(r, &d.fingerprint);
             g.scopes += 1;
             add_scope(&mut g.found_in, ScopeRef::of(r));
         }
@@ -452,29 +485,29 @@ fn duplicates(reports: &[ScopeReport]) -> Vec<SuiteDuplicate> {
     out
 }
 
-fn worst_scopes(reports: &[ScopeReport], top: usize) -> WorstScopes {
-    let cost = |r: &ScopeReport| ScopeCost {
-        scope: r.scope.clone(),
-        test: r.test.clone(),
-        location: r.location.clone(),
-        counted: r.counts.counted,
-        db_ms: r.db_ms,
-        failed: r.failed,
+fn worst_scopes(reports: &[Report], top: usize) -> WorstScopes {
+    let db_ms = |r: &Report| ms(r.db_time());
+    let counted = |r: &Report| count(r.counts().counted);
+    let cost = |r: &Report| ScopeCost {
+        scope: r.scope().to_owned(),
+        test: r.test().map(str::to_owned),
+        location: r.location().map(str::to_owned),
+        counted: counted(r),
+        db_ms: db_ms(r),
+        failed: r.failed(),
     };
-    let mut by_statements: Vec<&ScopeReport> =
-        reports.iter().filter(|r| r.counts.counted > 0).collect();
+    let mut by_statements: Vec<&Report> = reports.iter().filter(|r| counted(r) > 0).collect();
     by_statements.sort_by(|a, b| {
-        b.counts
-            .counted
-            .cmp(&a.counts.counted)
-            .then_with(|| desc(a.db_ms, b.db_ms))
-            .then_with(|| a.scope.cmp(&b.scope))
+        counted(b)
+            .cmp(&counted(a))
+            .then_with(|| desc(db_ms(a), db_ms(b)))
+            .then_with(|| a.scope().cmp(b.scope()))
     });
-    let mut by_db_time: Vec<&ScopeReport> = reports.iter().filter(|r| r.db_ms > 0.0).collect();
+    let mut by_db_time: Vec<&Report> = reports.iter().filter(|r| db_ms(r) > 0.0).collect();
     by_db_time.sort_by(|a, b| {
-        desc(a.db_ms, b.db_ms)
-            .then_with(|| b.counts.counted.cmp(&a.counts.counted))
-            .then_with(|| a.scope.cmp(&b.scope))
+        desc(db_ms(a), db_ms(b))
+            .then_with(|| counted(b).cmp(&counted(a)))
+            .then_with(|| a.scope().cmp(b.scope()))
     });
     WorstScopes {
         by_statements: by_statements.into_iter().take(top).map(cost).collect(),
@@ -482,15 +515,15 @@ fn worst_scopes(reports: &[ScopeReport], top: usize) -> WorstScopes {
     }
 }
 
-fn shapes(reports: &[ScopeReport], top: usize) -> Shapes {
+fn shapes(reports: &[Report], top: usize) -> Shapes {
     let mut groups: Groups<String, ShapeTotal> = Groups::new();
     for r in reports {
-        for s in &r.fingerprints {
+        for s in r.fingerprints() {
             let g = groups.entry(s.fingerprint.clone(), || ShapeTotal {
                 fingerprint: s.fingerprint.clone(),
                 normalized: s.normalized.clone(),
-                kind: s.kind.clone(),
-                class: s.class.clone(),
+                kind: s.kind,
+                class: s.class,
                 tables: s.tables.clone(),
                 runs: 0,
                 timed: 0,
@@ -498,10 +531,10 @@ fn shapes(reports: &[ScopeReport], top: usize) -> Shapes {
                 max_ms: 0.0,
                 scopes: 0,
             });
-            g.runs = g.runs.saturating_add(s.count);
-            g.timed = g.timed.saturating_add(s.timed);
-            g.total_ms += s.total_ms;
-            g.max_ms = max_f(g.max_ms, s.max_ms);
+            g.runs = g.runs.saturating_add(count(s.count));
+            g.timed = g.timed.saturating_add(count(s.time.timed));
+            g.total_ms += ms(s.time.total);
+            g.max_ms = max_f(g.max_ms, ms(s.time.max));
             g.scopes += 1;
         }
     }
@@ -518,29 +551,29 @@ fn shapes(reports: &[ScopeReport], top: usize) -> Shapes {
 
 /// Scope allowances that matched nothing in every run of their scope (same scope name and
 /// location), and `query-guard.toml` allowances that matched nothing in any report.
-fn unused_allowances(reports: &[ScopeReport]) -> Vec<UnusedAllowance> {
+fn unused_allowances(reports: &[Report]) -> Vec<UnusedAllowance> {
     // (scope, location) for a scope's own allowance, None for config; kind, pattern, reason.
-    type Key = (Option<(String, Option<String>)>, String, String, String);
+    type Key = (Option<(String, Option<String>)>, AllowKind, String, String);
     let mut groups: Groups<Key, (u64, UnusedAllowance)> = Groups::new();
     for r in reports {
-        for a in &r.allowances {
-            let config = a.origin == "config";
-            let owner = (!config).then(|| (r.scope.clone(), r.location.clone()));
-            let key = (owner, a.kind.clone(), a.pattern.clone(), a.reason.clone());
+        for a in r.allowances() {
+            let config = a.origin == Origin::Config;
+            let owner = (!config).then(|| (r.scope().to_owned(), r.location().map(str::to_owned)));
+            let key = (owner, a.kind, a.pattern.clone(), a.reason.clone());
             let (matched, g) = groups.entry(key, || {
                 (
                     0,
                     UnusedAllowance {
-                        kind: a.kind.clone(),
+                        kind: a.kind,
                         pattern: a.pattern.clone(),
                         reason: a.reason.clone(),
-                        origin: a.origin.clone(),
+                        origin: a.origin,
                         reports: 0,
                         found_in: Vec::new(),
                     },
                 )
             });
-            *matched = matched.saturating_add(a.matched);
+            *matched = matched.saturating_add(count(a.matched));
             g.reports += 1;
             if !config {
                 add_scope(&mut g.found_in, ScopeRef::of(r));
@@ -555,8 +588,8 @@ fn unused_allowances(reports: &[ScopeReport]) -> Vec<UnusedAllowance> {
         .collect();
     // Config first (they apply everywhere), then by scope.
     out.sort_by(|a, b| {
-        (a.origin != "config")
-            .cmp(&(b.origin != "config"))
+        (a.origin != Origin::Config)
+            .cmp(&(b.origin != Origin::Config))
             .then_with(|| {
                 let scope = |u: &UnusedAllowance| u.found_in.first().map(|s| s.scope.clone());
                 scope(a).cmp(&scope(b))

@@ -4,8 +4,10 @@ use std::fmt::Write as _;
 
 use query_guard_format::ms;
 
+use query_guard::allow::Origin;
+
 use super::words::{
-    clip, count, left_out_note, place, scope_list, scope_ref, summary_parts, timed,
+    clip, count, left_out_note, limit, place, scope_list, scope_ref, summary_parts, timed,
 };
 use crate::report::aggregate::{Aggregate, ScopeRef, SuiteNPlusOne};
 
@@ -156,7 +158,7 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
         let _ = writeln!(o, "| Scope | Test | Location | Broken limits |");
         let _ = writeln!(o, "|---|---|---|---|");
         for v in &a.budget_overruns {
-            let limits: Vec<String> = v.violations.iter().map(|x| md(&x.to_string())).collect();
+            let limits: Vec<String> = v.violations.iter().map(|x| md(&limit(x))).collect();
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} |",
@@ -277,7 +279,7 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
         let _ = writeln!(o, "| Kind | Pattern | Reason | Where |");
         let _ = writeln!(o, "|---|---|---|---|");
         for u in &a.unused_allowances {
-            let whose = if u.origin == "config" {
+            let whose = if u.origin == Origin::Config {
                 format!(
                     "`query-guard.toml` (none of {})",
                     count(u.reports, "report", "reports")
@@ -288,7 +290,7 @@ pub(crate) fn markdown(a: &Aggregate) -> String {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} |",
-                md(&u.kind),
+                md(u.kind.as_str()),
                 md_code(&u.pattern, MARKDOWN_SQL_CHARS),
                 md(&u.reason),
                 whose

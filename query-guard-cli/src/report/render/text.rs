@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use query_guard_format::ms;
 
 use super::words::{
-    clip, count, left_out_note, place, scope_label, scope_list, scope_ref, summary_parts, timed,
-    unused_text,
+    clip, count, left_out_note, limit, place, scope_label, scope_list, scope_ref, summary_parts,
+    timed, unused_text,
 };
 use crate::report::aggregate::{Aggregate, ScopeCost, SuiteNPlusOne};
 
@@ -180,7 +180,7 @@ pub(crate) fn text(a: &Aggregate) -> String {
                 let _ = write!(head, " at {loc}");
             }
             t.wrap("- ", "  ", &head);
-            let limits: Vec<String> = o.violations.iter().map(ToString::to_string).collect();
+            let limits: Vec<String> = o.violations.iter().map(limit).collect();
             t.wrap("  ", "  ", &limits.join(" · "));
         }
     }

@@ -2,6 +2,9 @@
 
 use std::fmt::Write as _;
 
+use query_guard::Violation;
+use query_guard::allow::Origin;
+use query_guard::callsite::CallSite;
 use query_guard_format::ms;
 
 use crate::report::aggregate::{Aggregate, ScopeRef, SuiteNPlusOne, UnusedAllowance};
@@ -61,9 +64,28 @@ pub(super) fn place(f: &SuiteNPlusOne) -> String {
     match (path, &f.call_site) {
         (None, None) => "the scope's body".to_owned(),
         (Some(p), None) => p.to_owned(),
-        (None, Some(site)) => site.to_string(),
-        (Some(p), Some(site)) => format!("{p}, {site}"),
+        (None, Some(site)) => call_site(site),
+        (Some(p), Some(site)) => format!("{p}, {}", call_site(site)),
     }
+}
+
+/// A call site: `file:line (function)`, or the function alone when the file or the line is
+/// unknown.
+fn call_site(c: &CallSite) -> String {
+    match (c.file(), c.line()) {
+        (Some(file), Some(line)) => format!("{file}:{line} ({})", c.function()),
+        _ => c.function().to_owned(),
+    }
+}
+
+/// A broken limit as the library says it: `at most 5 queries, 12 ran`.
+pub(super) fn limit(v: &Violation) -> String {
+    format!(
+        "at most {} {}, {} ran",
+        v.max,
+        v.limit.noun(v.max),
+        v.actual
+    )
 }
 
 pub(super) fn summary_parts(a: &Aggregate) -> Vec<String> {
@@ -93,7 +115,7 @@ pub(super) fn left_out_note(a: &Aggregate) -> Option<String> {
 }
 
 pub(super) fn unused_text(u: &UnusedAllowance) -> String {
-    let whose = if u.origin == "config" {
+    let whose = if u.origin == Origin::Config {
         format!(
             "in query-guard.toml, in none of {}",
             count(u.reports, "report", "reports")
@@ -101,5 +123,25 @@ pub(super) fn unused_text(u: &UnusedAllowance) -> String {
     } else {
         format!("on {}", scope_list(&u.found_in, scope_ref))
     };
-    format!("{} `{}` {whose}: {}", u.kind, u.pattern, u.reason)
+    format!("{} `{}` {whose}: {}", u.kind.as_str(), u.pattern, u.reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use query_guard::Limit;
+
+    use super::*;
+
+    #[test]
+    fn violation_nouns() {
+        let v = |limit, max| Violation {
+            limit,
+            max,
+            actual: 9,
+        };
+        assert_eq!(limit(&v(Limit::Total, 1)), "at most 1 query, 9 ran");
+        assert_eq!(limit(&v(Limit::Total, 5)), "at most 5 queries, 9 ran");
+        assert_eq!(limit(&v(Limit::Reads, 1)), "at most 1 read, 9 ran");
+        assert_eq!(limit(&v(Limit::Writes, 0)), "at most 0 writes, 9 ran");
+    }
 }
