@@ -223,7 +223,9 @@ pub(crate) fn parse_report(file: &str, bytes: &[u8]) -> Result<Report, Failure> 
         }
         Some(_) => {}
     }
-    serde_json::from_slice(bytes).map_err(|e| {
+    // Without the statement lists: the aggregate needs the counts, findings and shapes only,
+    // and a suite's reports then take memory by their findings, not by their statements.
+    Report::from_json_without_statements(bytes).map_err(|e| {
         Failure::usage(format!(
             "{file}: line {}, column {}: not a valid query-guard report (schema version \
              {REPORT_SCHEMA}): {}",

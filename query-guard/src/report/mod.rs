@@ -86,9 +86,9 @@ pub struct Report {
     pub(crate) allowances: Arc<Vec<AllowanceReport>>,
     #[serde(default)]
     pub(crate) fingerprints: Arc<Vec<ShapeStats>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "listed")]
     pub(crate) statements: Arc<Vec<StatementReport>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "listed")]
     pub(crate) unstored: Arc<Vec<UnstoredReport>>,
     /// Statements whose database was unknown and whose text was masked more than their own
     /// database would need (see [`ScopeBuilder::dialect`](crate::ScopeBuilder::dialect)).
@@ -98,6 +98,26 @@ pub struct Report {
     /// prefix.
     #[serde(default)]
     pub(crate) truncated: usize,
+}
+
+thread_local! {
+    /// Set while [`Report::from_json_without_statements`] reads: the statement lists are then
+    /// skipped (read as [`serde::de::IgnoredAny`]).
+    static SKIP_LISTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Reads a report's statement list, or skips it (see [`SKIP_LISTS`]).
+fn listed<'de, D, T>(d: D) -> Result<Arc<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    if SKIP_LISTS.with(|s| s.get()) {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Arc::default())
+    } else {
+        Vec::<T>::deserialize(d).map(Arc::new)
+    }
 }
 
 /// The mode of a report file that does not say: [`Mode::Off`], nothing was enforced.
@@ -251,6 +271,35 @@ impl Report {
     /// statement. (Duplicates alone are not enough to warn about in production.)
     pub(crate) fn noteworthy(&self) -> bool {
         self.failed || self.unallowed_n_plus_one().next().is_some() || !self.slow.is_empty()
+    }
+
+    /// Reads a report file's JSON without its statement lists ([`statements`](Report::statements)
+    /// and [`unstored`](Report::unstored) come back empty; counts, findings and per-shape
+    /// statistics are all there). What `query-guard report` does: a suite's reports then take
+    /// memory by the findings they hold, not by the 10,000 statements each may list. Errors are
+    /// serde_json's, with line and column.
+    ///
+    /// ```
+    /// # use query_guard::{capture, record, StatementRecord, Report};
+    /// let ((), report) = capture("two", || {
+    ///     record(StatementRecord::new("SELECT 1"));
+    ///     record(StatementRecord::new("SELECT 2"));
+    /// });
+    /// let json = serde_json::to_vec(&report).unwrap();
+    /// let read = Report::from_json_without_statements(&json).unwrap();
+    /// assert_eq!((read.count(), read.statements().len()), (2, 0));
+    /// assert_eq!(read.fingerprints().len(), report.fingerprints().len());
+    /// ```
+    pub fn from_json_without_statements(json: &[u8]) -> Result<Report, serde_json::Error> {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                SKIP_LISTS.with(|s| s.set(false));
+            }
+        }
+        SKIP_LISTS.with(|s| s.set(true));
+        let _reset = Reset;
+        serde_json::from_slice(json)
     }
 
     /// The report as JSON (schema version [`REPORT_SCHEMA_VERSION`]).
