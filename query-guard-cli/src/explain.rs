@@ -1,7 +1,7 @@
 //! `query-guard explain`: a plan (file, standard input, or run on a live database) to a report
 //! of what each node cost and what is wrong with it, and a CI gate (`--fail-on`).
 //!
-//! Reading, figures, rules and rendering are query-guard-explain's (`query_guard::explain`); this module
+//! Reading, figures, rules and rendering are query-guard-explain's; this module
 //! reads the input, runs `explain_analyze` for `--database-url`, and turns `--fail-on` into an
 //! exit code.
 

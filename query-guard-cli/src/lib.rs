@@ -33,7 +33,7 @@ mod report;
 pub mod __fuzz;
 
 /// The version line: the crate version and the fingerprint rules version (a test keeps the latter
-/// equal to `query_guard::fingerprint::RULES_VERSION`).
+/// equal to `query_guard_fingerprint::RULES_VERSION`).
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (fingerprint rules v2)");
 
 /// Catch N+1 queries and query-budget overruns; work with statement fingerprints.

@@ -7,8 +7,8 @@ use std::hash::Hash;
 use query_guard::allow::{Allowed, Origin};
 use query_guard::callsite::CallSite;
 use query_guard::detect::n_plus_one::Step;
-use query_guard::fingerprint::StatementKind;
 use query_guard::{AllowKind, Class, NPlusOneKind, Report, Violation};
+use query_guard_fingerprint::StatementKind;
 use serde::Serialize;
 
 use super::input::{REPORT_SCHEMA, ms};
