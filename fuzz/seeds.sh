@@ -2,7 +2,7 @@
 # Seed corpora for the fuzz targets, from the repository's own fixtures (nothing generated is
 # committed: fuzz/corpus is ignored). Run from anywhere; writes fuzz/corpus/<target>/.
 #
-#   plan_json    query-guard/src/explain/testdata/*.json (real PostgreSQL 12–18 plans)
+#   plan_json    query-guard-explain/src/testdata/*.json (real PostgreSQL 12–18 plans)
 #   plan_text    the same plans as text, and the psql pastes (aligned, wrapped, border=2, …)
 #   plan_sqlite  testdata/sqlite/*.tree.txt and *.rows.txt, headers stripped and the target's
 #                first byte chosen (even: tree, odd: rows)
@@ -14,7 +14,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz/corpus"
-testdata="$root/query-guard/src/explain/testdata"
+testdata="$root/query-guard-explain/src/testdata"
 dumps="$root/query-guard-cli/tests/fixtures/analyze"
 mkdir -p "$out"/{plan_json,plan_text,plan_sqlite,analyze,report,fingerprint}
 
