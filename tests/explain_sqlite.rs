@@ -423,7 +423,7 @@ async fn a_locked_database_is_a_busy_timeout() {
     assert_eq!(busy, 5000);
 }
 
-/// The CLI's view of a file database: see `query-guard-cli/tests/explain.rs`.
+/// The CLI's view of a file database: see `query-guard-cli/tests/explain/database.rs`.
 #[tokio::test]
 async fn a_sqlite_plan_with_the_statement_names_the_columns() {
     let pool = sqlite().await;

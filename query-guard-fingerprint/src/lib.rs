@@ -207,6 +207,9 @@
 //! keep their quotes with backquotes, and backquoted or bracketed identifiers print with
 //! backquotes (so that reading the text again gives the same text).
 
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 

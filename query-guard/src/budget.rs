@@ -301,7 +301,9 @@ impl Serialize for Budget {
         st.serialize_field("include_internal", &self.counts_internal())?;
         st.serialize_field("deny_n_plus_one", &self.denies_n_plus_one())?;
         st.serialize_field("n_plus_one_threshold", &self.n_plus_one_min())?;
-        st.serialize_field("slow_ms", &self.slow.map(|d| d.as_secs_f64() * 1e3))?;
+        // Through the report's time form: capped at MAX_REPORT_MS, so that a huge threshold
+        // (`slow_ms = 1e16`) still makes a report file `query-guard report` reads.
+        st.serialize_field("slow_ms", &crate::millis::Millis(self.slow))?;
         st.serialize_field("deny_slow", &self.denies_slow())?;
         st.end()
     }

@@ -48,6 +48,11 @@
 //!
 //! ## Feature flags
 //!
+//! - `layer` (default): the capture runtime ([`QueryGuardLayer`], [`Scope`], [`capture`],
+//!   [`record`], [`install`]; tracing-subscriber). Without it only [`Report`] (read back from a
+//!   report file), [`config`] and the detectors' types are built: what a tool that reads report
+//!   files needs. `macros`, `tokio` and `backtrace` turn it on; with `default-features = false`,
+//!   ask for it: `features = ["layer"]`.
 //! - `macros` (default): `#[query_budget]`.
 //! - `tokio` (default): [`spawn`] and [`spawn_blocking`], which keep spawned work in its scope.
 //! - `backtrace` (default): call sites from stacks ([`callsite`]), when switched on at run time.
@@ -61,8 +66,8 @@
 // runtime calls are then unused.
 #![cfg_attr(not(feature = "layer"), allow(dead_code, unused_imports))]
 
-// The modules, lowest first: each imports only modules above it in this list (checked by the
-// workspace's tests/architecture.rs; see ARCHITECTURE.md).
+// Each module imports only modules below it: ARCHITECTURE.md lists them lowest first, and the
+// workspace's tests/architecture.rs fails on any import cycle.
 pub mod allow;
 #[cfg(feature = "layer")]
 mod assert;

@@ -10,8 +10,21 @@ use serde::{Deserialize, Deserializer, Serializer};
 /// report file is one `query-guard report` reads.
 pub const MAX_REPORT_MS: f64 = 1e15;
 
+/// A time as a report file gives it: milliseconds, capped at [`MAX_REPORT_MS`].
+///
+/// ```
+/// use std::time::Duration;
+/// use query_guard::report::{MAX_REPORT_MS, report_ms};
+///
+/// assert_eq!(report_ms(Duration::from_micros(1_500)), 1.5);
+/// assert_eq!(report_ms(Duration::MAX), MAX_REPORT_MS);
+/// ```
+pub fn report_ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e3).min(MAX_REPORT_MS)
+}
+
 pub(crate) fn ser_ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((d.as_secs_f64() * 1e3).min(MAX_REPORT_MS))
+    s.serialize_f64(report_ms(*d))
 }
 
 pub(crate) fn ser_opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
@@ -50,4 +63,13 @@ pub(crate) mod ms {
 /// `#[serde(with = "crate::millis::opt_ms")]`: an optional [`Duration`] as milliseconds or `null`.
 pub(crate) mod opt_ms {
     pub(crate) use super::{de_opt_ms as deserialize, ser_opt_ms as serialize};
+}
+
+/// An optional time that serialises as [`ser_opt_ms`] does, for hand-written `Serialize` impls.
+pub(crate) struct Millis(pub(crate) Option<Duration>);
+
+impl serde::Serialize for Millis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser_opt_ms(&self.0, s)
+    }
 }

@@ -91,3 +91,18 @@ fn impossible_times_are_refused_where_they_are() {
         );
     }
 }
+
+#[test]
+fn a_huge_slow_threshold_still_reads_back() {
+    let ((), report) = capture_with("huge threshold", Budget::new().slow(Duration::MAX), || {
+        record(StatementRecord::new("SELECT 1"));
+    });
+    let written = serde_json::to_vec(&report).unwrap();
+    let read: Report = serde_json::from_slice(&written).unwrap();
+    let slow = read.budget().slow_threshold().unwrap();
+    assert_eq!(
+        slow,
+        Duration::from_secs_f64(query_guard::report::MAX_REPORT_MS / 1e3)
+    );
+    assert!(Report::from_json_without_statements(&written).is_ok());
+}

@@ -25,7 +25,7 @@ pub(crate) const MAX_MS: f64 = query_guard::report::MAX_REPORT_MS;
 /// A report's time in milliseconds, as the library writes it in the file (and so as the file
 /// gave it, for the times the library wrote).
 pub(crate) fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e3).min(MAX_MS)
+    query_guard::report::report_ms(d)
 }
 
 #[cfg(test)]

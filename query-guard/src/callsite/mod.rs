@@ -65,8 +65,9 @@
 //! rustc generates, the unwinder), or when its code belongs to one of these crates:
 //!
 //! - the standard library: `std`, `core`, `alloc`, `test`, `std_detect`;
-//! - query-guard and tracing: `query_guard`, `tracing`, `tracing_core`, `tracing_subscriber`,
-//!   `tracing_futures`, `tracing_log`, `backtrace`;
+//! - query-guard and tracing: `query_guard`, `query_guard_explain`, `query_guard_fingerprint`,
+//!   `query_guard_format`, `tracing`, `tracing_core`, `tracing_subscriber`, `tracing_futures`,
+//!   `tracing_log`, `backtrace`;
 //! - database drivers and ORMs: `sqlx`, `sqlx_core`, `sqlx_postgres`, `sqlx_mysql`,
 //!   `sqlx_sqlite`, `sqlx_macros_core`, `libsqlite3_sys`, `sea_orm`, `sea_query`, `diesel`,
 //!   `diesel_async`, `diesel_tracing`;

@@ -10,8 +10,11 @@ const SKIPPED_CRATES: &[&str] = &[
     "alloc",
     "test",
     "std_detect",
-    // Ourselves and tracing.
+    // Ourselves (every crate of the workspace a statement can pass through) and tracing.
     "query_guard",
+    "query_guard_explain",
+    "query_guard_fingerprint",
+    "query_guard_format",
     "tracing",
     "tracing_core",
     "tracing_subscriber",

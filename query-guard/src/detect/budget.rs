@@ -80,6 +80,25 @@ pub struct Violation {
     pub actual: usize,
 }
 
+impl std::fmt::Display for Violation {
+    /// `at most 5 queries, 12 ran` (`at most 1 read, 3 ran`).
+    ///
+    /// ```
+    /// use query_guard::{Limit, Violation};
+    /// let v = Violation { limit: Limit::Reads, max: 1, actual: 3 };
+    /// assert_eq!(v.to_string(), "at most 1 read, 3 ran");
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "at most {} {}, {} ran",
+            self.max,
+            self.limit.noun(self.max),
+            self.actual
+        )
+    }
+}
+
 /// The limits of `budget` that `counts` break, total first.
 pub fn check(budget: &Budget, counts: &Counts) -> Vec<Violation> {
     [

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::millis::MAX_REPORT_MS;
+pub use crate::millis::{MAX_REPORT_MS, report_ms};
 pub use crate::reported::{StatementReport, UnstoredReport};
 pub use crate::shapes::ShapeStats;
 
@@ -291,14 +291,13 @@ impl Report {
     /// assert_eq!(read.fingerprints().len(), report.fingerprints().len());
     /// ```
     pub fn from_json_without_statements(json: &[u8]) -> Result<Report, serde_json::Error> {
-        struct Reset;
-        impl Drop for Reset {
+        struct Restore(bool);
+        impl Drop for Restore {
             fn drop(&mut self) {
-                SKIP_LISTS.with(|s| s.set(false));
+                SKIP_LISTS.with(|s| s.set(self.0));
             }
         }
-        SKIP_LISTS.with(|s| s.set(true));
-        let _reset = Reset;
+        let _restore = Restore(SKIP_LISTS.with(|s| s.replace(true)));
         serde_json::from_slice(json)
     }
 

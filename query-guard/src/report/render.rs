@@ -74,12 +74,7 @@ impl Report {
         }
         let mut parts = Vec::new();
         for v in self.violations.iter() {
-            parts.push(format!(
-                "expected at most {} {}, {} ran",
-                v.max,
-                v.limit.noun(v.max),
-                v.actual
-            ));
+            parts.push(format!("expected {v}"));
         }
         let n_plus_one = self.unallowed_n_plus_one().count();
         if self.budget.denies_n_plus_one() && n_plus_one > 0 {

@@ -80,12 +80,7 @@ fn call_site(c: &CallSite) -> String {
 
 /// A broken limit as the library says it: `at most 5 queries, 12 ran`.
 pub(super) fn limit(v: &Violation) -> String {
-    format!(
-        "at most {} {}, {} ran",
-        v.max,
-        v.limit.noun(v.max),
-        v.actual
-    )
+    v.to_string()
 }
 
 pub(super) fn summary_parts(a: &Aggregate) -> Vec<String> {
