@@ -64,6 +64,7 @@ pub use error::PlanError;
 pub use explained::{Explained, analyze};
 pub use finding::{Finding, Severity};
 pub use metrics::NodeMetrics;
+#[doc(no_inline)]
 pub use model::{Engine, Format, Node, Plan};
 pub use read::parse;
 pub use render::{OutputFormat, RenderOptions, SCHEMA_VERSION};

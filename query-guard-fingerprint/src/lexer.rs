@@ -47,7 +47,7 @@ pub struct Tok<'a> {
     pub text: &'a str,
     /// The quote byte of a [`TokKind::QuotedIdent`] (`"`, `` ` `` or `[`), 0 otherwise.
     pub quote: u8,
-    /// For words, [`keywords::flags`] of the text (looked up once, here).
+    /// For words, `keywords::flags` of the text (looked up once, here).
     pub flags: u8,
 }
 

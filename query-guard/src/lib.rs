@@ -103,9 +103,11 @@ mod state;
 mod statement;
 mod stats;
 
-#[doc(inline)]
+// The two crates below, re-exported as modules (sqlx's facade pattern). Not inlined: their
+// docs are their own crates', so `cargo doc` shows each of their types once.
+#[doc(no_inline)]
 pub use query_guard_explain as explain;
-#[doc(inline)]
+#[doc(no_inline)]
 pub use query_guard_fingerprint as fingerprint;
 
 /// Support for `#[query_budget]`'s expansion and the assertion macros. Not public API.
