@@ -152,12 +152,11 @@ pub use record::{StatementRecord, record};
 #[cfg(feature = "layer")]
 pub use scaling::{assert_constant_queries, assert_constant_queries_async};
 #[cfg(feature = "layer")]
-pub use scope::{
-    MAX_STORED_SQL_BYTES, MAX_STORED_STATEMENTS, MAX_UNSTORED_SHAPES, SCOPE_TARGET, Scope,
-    ScopeBuilder, SetupError,
-};
+pub use scope::{Scope, ScopeBuilder, SetupError};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
+#[cfg(feature = "layer")]
+pub use state::{MAX_STORED_SQL_BYTES, MAX_STORED_STATEMENTS, MAX_UNSTORED_SHAPES, SCOPE_TARGET};
 
 /// Puts a query budget on a function: every statement its body runs is counted, and a broken
 /// budget panics (in `cfg(test)` code) or emits a WARN event (elsewhere).

@@ -30,9 +30,9 @@
 //! # Memory
 //!
 //! A scope stores at most [`MAX_STORED_STATEMENTS`] statements (override with
-//! [`ScopeBuilder::max_stored`]) and [`MAX_STORED_SQL_BYTES`] of SQL text; past that it still
+//! [`ScopeBuilder::max_stored`]) and [`MAX_STORED_SQL_BYTES`](crate::MAX_STORED_SQL_BYTES) of SQL text; past that it still
 //! counts every statement exactly (total, reads, writes) and aggregates the rest by fingerprint, so a long-running scope in production cannot
-//! grow without bound. Past [`MAX_UNSTORED_SHAPES`] aggregated shapes, further shapes are only
+//! grow without bound. Past [`MAX_UNSTORED_SHAPES`](crate::MAX_UNSTORED_SHAPES) aggregated shapes, further shapes are only
 //! counted by class.
 
 use std::sync::Arc;
@@ -47,9 +47,7 @@ use crate::budget::Budget;
 use crate::fingerprint::Dialect;
 use crate::mode::Mode;
 use crate::report::Report;
-pub use crate::state::{
-    MAX_STORED_SQL_BYTES, MAX_STORED_STATEMENTS, MAX_UNSTORED_SHAPES, SCOPE_TARGET,
-};
+use crate::state::MAX_STORED_STATEMENTS;
 use crate::state::{Recorded, ScopeState, set_pending, take_pending};
 
 /// Why a scope could not be opened: query-guard would otherwise report zero statements.
@@ -464,6 +462,7 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::MAX_UNSTORED_SHAPES;
     use crate::{StatementRecord, record};
     use std::time::Duration;
 

@@ -12,8 +12,6 @@
 //! What is left here is what this command does with those types that the library does not:
 //! times as the milliseconds the file gave ([`ms`]).
 
-use std::time::Duration;
-
 /// The per-scope report schema version this command reads: the library's.
 pub(crate) const REPORT_SCHEMA: u32 = query_guard::report::REPORT_SCHEMA_VERSION;
 
@@ -24,12 +22,12 @@ pub(crate) const MAX_MS: f64 = query_guard::report::MAX_REPORT_MS;
 
 /// A report's time in milliseconds, as the library writes it in the file (and so as the file
 /// gave it, for the times the library wrote).
-pub(crate) fn ms(d: Duration) -> f64 {
-    query_guard::report::report_ms(d)
-}
+pub(crate) use query_guard::report::report_ms as ms;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     /// A time the library wrote (`Duration` to milliseconds) reads back (milliseconds to

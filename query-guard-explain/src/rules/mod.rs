@@ -33,17 +33,6 @@ pub use catalogue::{ALL, by_id};
 pub(crate) use context::Context;
 pub use context::{MIN_SHARE, Rule};
 
-/// `1234567.0` → `1,234,567`; fractions kept to two places when the number has one.
-pub(crate) fn count(n: f64) -> String {
-    query_guard_format::count(n)
-}
-
-/// `0.9934` → `99.3%`.
-pub(crate) fn pct(share: f64) -> String {
-    query_guard_format::percent(share)
-}
-
-/// Milliseconds for people: `0.042 ms`, `3.1 ms`, `1,250 ms`.
-pub(crate) fn ms(v: f64) -> String {
-    query_guard_format::ms_plan(v)
-}
+// How rules print figures in their messages (`1,234,567`, `99.3%`, `0.042 ms`):
+// query-guard-format's plan styles.
+pub(crate) use query_guard_format::{count, ms_plan as ms, percent as pct};
